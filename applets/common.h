@@ -1,0 +1,60 @@
+/* common: what every applet shares: the global flags, the one error reporter (text or
+ * runc-style JSON log lines), argument checking with runc's wording, and help output. */
+#ifndef CRBOX_COMMON_H
+#define CRBOX_COMMON_H
+#include "err.h"
+#include "opt.h"
+
+struct g {
+	const char *prog;        /* "crbox", or the name we were invoked as (e.g. "runc") */
+	const char *root;        /* state root, absolute and clean after global_finish() */
+	const char *log;         /* --log file or NULL */
+	const char *log_format;  /* "text" or "json" */
+	int debug;
+	const char *criu;        /* --criu, default "criu" (found in PATH) */
+	int systemd_cgroup;      /* accepted for runc compatibility; refused when set */
+	const char *rootless;    /* accepted for runc compatibility: true|false|auto */
+	int log_fd;              /* -1: stderr only */
+	int root_given;          /* --root was passed */
+};
+extern struct g g;
+extern const struct optset gopts;
+
+/* Static description of an applet, for parsing and help. */
+struct applet_info {
+	const char *name;
+	const char *summary;
+	const char *usage;       /* after "<prog> <name> ", e.g. "[command options] <container-id>" */
+	const char *desc;        /* text after DESCRIPTION:, may be NULL */
+	const struct opt *tab;
+	size_t n;
+};
+
+/* Parses an applet's command line into dst, validates the global flags and sets up logging.
+ * nargs >= 0 requires exactly that many positionals (runc's checkArgs wording), -1 any.
+ * Returns 1 when the applet must return *rc now (help printed, or a usage error reported),
+ * 0 to continue with pos[0..*npos) filled (pos is a heap array the caller may ignore). */
+int applet_args(int argc, char **argv, const struct applet_info *ai, void *dst,
+		unsigned char *seen, char ***pos, int *npos, int nargs, int *rc);
+
+/* Validates --log-format and --root, opens --log. Returns -1 with err set. */
+int global_finish(struct err *e);
+
+/* The one printer of errors: "time=... level=error msg=..." on stderr (runc's logrus text
+ * form), or, with --log, that line (text or JSON) appended to the log file and the bare
+ * message on stderr. */
+void report(const struct err *e);
+void log_error(const char *fmt, ...);
+void log_warn(const char *fmt, ...);
+void log_info(const char *fmt, ...);
+void log_debug(const char *fmt, ...);   /* only with --debug */
+
+/* Wrong usage: "Incorrect Usage[: msg]" plus the applet help on stdout, msg logged as an
+ * error; returns 1 (runc's status). */
+int usage_error(const struct applet_info *ai, const char *msg);
+void print_help(const struct applet_info *ai);
+
+/* Container ids: non-empty, at most 255 bytes (a directory name), [A-Za-z0-9_+.-], not "." or "..". */
+int id_valid(const char *id, struct err *e);
+
+#endif

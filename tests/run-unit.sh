@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs each unit-test binary given and prints its TAP lines prefixed with the binary name.
+# Exit status: 1 if any binary failed or crashed.
+rc=0
+for t in "$@"; do
+	out=$("$t" 2>&1); st=$?
+	printf '%s\n' "$out" | sed "s|^|${t#build/}: |"
+	if [ $st -ne 0 ]; then
+		echo "${t#build/}: not ok - exited with status $st"
+		rc=1
+	fi
+done
+exit $rc

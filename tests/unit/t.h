@@ -1,0 +1,39 @@
+/* t.h: the unit-test harness. TAP output ("ok N - name" / "not ok N - name"), one line per
+ * check; the binary exits 1 if any check failed. Include once per test program. */
+#ifndef CRBOX_T_H
+#define CRBOX_T_H
+#include <stdio.h>
+#include <string.h>
+#include <stdint.h>
+
+static int t_n, t_fail;
+
+static inline int t_check(int ok, const char *name, const char *file, int line)
+{
+	t_n++;
+	if (ok) {
+		printf("ok %d - %s\n", t_n, name);
+	} else {
+		t_fail++;
+		printf("not ok %d - %s\n#   at %s:%d\n", t_n, name, file, line);
+	}
+	fflush(stdout);
+	return ok;
+}
+#define T_OK(cond, name) t_check(!!(cond), (name), __FILE__, __LINE__)
+#define T_STREQ(a, b, name) do { const char *t_a_ = (a), *t_b_ = (b);                         \
+		if (!t_check(t_a_ && t_b_ && !strcmp(t_a_, t_b_), (name), __FILE__, __LINE__))  \
+			printf("#   got:      \"%s\"\n#   expected: \"%s\"\n", t_a_ ? t_a_ : "(null)", \
+			       t_b_ ? t_b_ : "(null)");                                         \
+	} while (0)
+#define T_INTEQ(a, b, name) do { long long t_a_ = (long long)(a), t_b_ = (long long)(b);      \
+		if (!t_check(t_a_ == t_b_, (name), __FILE__, __LINE__))                         \
+			printf("#   got: %lld, expected: %lld\n", t_a_, t_b_);                      \
+	} while (0)
+/* Call at the end of main: prints the plan and returns the exit status. */
+static inline int t_done(void)
+{
+	printf("1..%d\n", t_n);
+	return t_fail ? 1 : 0;
+}
+#endif
