@@ -1,0 +1,153 @@
+/* crop: shared CRIU option building for checkpoint and restore (see crop.h). */
+#include "crop.h"
+#include "buf.h"
+#include "cgroup.h"
+#include "fmt.h"
+#include "fsutil.h"
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int crop_cg_mode(CriuOpts *o, const char *mode, struct err *e)
+{
+	static const struct { const char *s; CriuCgMode m; } t[] = {
+		{ "", CRIU_CG_MODE__DEFAULT }, { "soft", CRIU_CG_MODE__SOFT },
+		{ "full", CRIU_CG_MODE__FULL }, { "strict", CRIU_CG_MODE__STRICT },
+		{ "ignore", CRIU_CG_MODE__IGNORE },
+	};
+	size_t i;
+	if (!mode)
+		mode = "";
+	for (i = 0; i < sizeof t / sizeof t[0]; i++)
+		if (!strcmp(mode, t[i].s)) {
+			o->manage_cgroups = 1;
+			o->has_manage_cgroups = 1;
+			o->manage_cgroups_mode = t[i].m;
+			o->has_manage_cgroups_mode = 1;
+			return 0;
+		}
+	return err_set(e, 0, "invalid manage-cgroups-mode value \"%s\" "
+			     "(use soft, full, strict or ignore)", mode);
+}
+
+int crop_empty_ns(CriuOpts *o, const struct strv *ns, struct err *e)
+{
+	size_t i;
+	for (i = 0; ns && i < ns->n; i++)
+		if (strcmp(ns->v[i], "network"))
+			return err_set(e, 0, "namespace \"%s\" is not supported", ns->v[i]);
+	o->empty_ns = CLONE_NEWNET;
+	o->has_empty_ns = 1;
+	return 0;
+}
+
+int crop_network_lock(CriuOpts *o, const char *how, int criu_version, struct err *e)
+{
+	CriuNetworkLockMethod m;
+	if (!how)
+		return 0;
+	if (!strcmp(how, "iptables"))
+		m = CRIU_NETWORK_LOCK_METHOD__IPTABLES;
+	else if (!strcmp(how, "nftables"))
+		m = CRIU_NETWORK_LOCK_METHOD__NFTABLES;
+	else if (!strcmp(how, "skip"))
+		m = CRIU_NETWORK_LOCK_METHOD__SKIP;
+	else
+		return err_set(e, 0, "invalid --network-lock value \"%s\" (use iptables, nftables or "
+				     "skip)", how);
+	if (criu_version < 31600)
+		return err_set(e, 0, "--network-lock requires at least CRIU 3.16");
+	o->network_lock = m;
+	o->has_network_lock = 1;
+	return 0;
+}
+
+const char *crop_config_file(const struct state *st)
+{
+	const char *a = state_kv_get(st->annotations, st->nannotations, "org.criu.config");
+	if (a)
+		return *a ? a : NULL;
+	if (access("/etc/criu/crbox.conf", F_OK) == 0)
+		return "/etc/criu/crbox.conf";
+	return "/etc/criu/runc.conf";
+}
+
+static const char *const default_devices[] = {
+	"/dev/null", "/dev/random", "/dev/full", "/dev/tty", "/dev/zero", "/dev/urandom",
+};
+
+static int has_cgroupns(const struct state *st)
+{
+	size_t i;
+	for (i = 0; i < st->nnamespaces; i++)
+		if (!strcmp(st->namespaces[i].type, "cgroup"))
+			return 1;
+	return 0;
+}
+
+static int cgroup_mounts(CriuOpts *o, const char *dest, int restore, struct err *e)
+{
+	struct cgroup_layout l = { 0 };
+	struct cgroup_self own = { 0 };
+	struct cgroup_kvs kv = { 0 };
+	size_t i;
+	int rc = -1;
+
+	if (cgroup_layout(&l, e) < 0)
+		return -1;
+	if (l.mode == CGROUP_V2) {
+		rc = 0;
+		goto out;
+	}
+	if (restore && cgroup_self_paths(0, &own, e) < 0)
+		goto out;
+	if (cgroup_v1_ext_mounts(&l, restore ? &own : NULL, dest, &kv, e) < 0)
+		goto out;
+	for (i = 0; i < kv.n; i++)
+		swrk_opts_add_ext_mnt(o, kv.v[i].key, kv.v[i].val);
+	rc = 0;
+out:
+	cgroup_kvs_free(&kv);
+	cgroup_self_free(&own);
+	cgroup_layout_free(&l);
+	return rc;
+}
+
+int crop_ext_mounts(CriuOpts *o, const struct state *st, const char *rootfs, int restore,
+		    pid_t init, struct err *e)
+{
+	size_t i;
+
+	for (i = 0; i < st->nmounts; i++) {
+		const struct state_mount *m = &st->mounts[i];
+		if (m->bind) {
+			char *inner = NULL;
+			if (fs_securejoin(rootfs, m->destination, NULL, &inner, e) < 0)
+				return err_wrap(e, "resolve mount destination %s", m->destination);
+			swrk_opts_add_ext_mnt(o, inner, restore ? m->source : inner);
+			free(inner);
+		} else if (!strcmp(m->type, "cgroup") && !has_cgroupns(st)) {
+			if (cgroup_mounts(o, m->destination, restore, e) < 0)
+				return err_wrap(e, "cgroup mount %s", m->destination);
+		}
+	}
+	if (restore) {
+		if (st->nmasked_paths)
+			swrk_opts_add_ext_mnt(o, "/dev/null", "/dev/null");
+	} else {
+		for (i = 0; i < st->nmasked_paths; i++) {
+			struct stat sb;
+			char *p = fmt_alloc("/proc/%d/root/%s", (int)init, st->masked_paths[i]);
+			if (stat(p, &sb) == 0 && !S_ISDIR(sb.st_mode))
+				swrk_opts_add_ext_mnt(o, st->masked_paths[i], "/dev/null");
+			free(p);
+		}
+	}
+	for (i = 0; i < sizeof default_devices / sizeof default_devices[0]; i++)
+		swrk_opts_add_ext_mnt(o, default_devices[i], default_devices[i]);
+	for (i = 0; i < st->ndevice_paths; i++)
+		swrk_opts_add_ext_mnt(o, st->device_paths[i], st->device_paths[i]);
+	return 0;
+}

@@ -1,0 +1,35 @@
+/* crop: CRIU request options that checkpoint and restore build the same way, from flags and
+ * from the container's recorded config (struct state): the cgroup mode, --empty-ns,
+ * --network-lock, the CRIU config file, and the external mount map with runc's keys so
+ * images cross between runc and crbox. Mirrors runc criu_linux.go (1.1.5 and main). */
+#ifndef CRBOX_CROP_H
+#define CRBOX_CROP_H
+#include <sys/types.h>
+#include "criu.h"
+#include "err.h"
+#include "opt.h"
+#include "state.h"
+
+/* --manage-cgroups-mode: "" -> DEFAULT, soft|full|strict|ignore. Always sets the field
+ * (with its presence bit, so IGNORE = 0 is sent). -1: invalid manage-cgroups-mode value. */
+int crop_cg_mode(CriuOpts *o, const char *mode, struct err *e);
+/* --empty-ns: only "network" is accepted; the mask always holds CLONE_NEWNET (runc). */
+int crop_empty_ns(CriuOpts *o, const struct strv *ns, struct err *e);
+/* --network-lock iptables|nftables|skip (NULL: not sent). Needs CRIU >= 3.16 (version num
+ * given), else a clear error. */
+int crop_network_lock(CriuOpts *o, const char *how, int criu_version, struct err *e);
+/* The CRIU config file: the org.criu.config annotation if present (empty: none), else
+ * /etc/criu/crbox.conf if it exists, else /etc/criu/runc.conf (runc's, always sent).
+ * Returns a pointer into st or a static string, or NULL for none. */
+const char *crop_config_file(const struct state *st);
+/* The external mounts. restore = 0 (dump): bind mounts {dest, dest}, v1 cgroup mounts
+ * {key, key}, masked files {path, /dev/null} for those that exist in /proc/<init>/root
+ * and are not directories, devices {path, path}. restore = 1: bind mounts {dest, source},
+ * cgroup mounts {key, <host dir of this process's cgroup>}, one {/dev/null, /dev/null} if
+ * any path is masked, devices {path, path}. Destinations are resolved inside rootfs
+ * (symlinks followed as if rootfs were /). Devices are runc's six defaults plus the config's.
+ * 0 or -1. */
+int crop_ext_mounts(CriuOpts *o, const struct state *st, const char *rootfs, int restore,
+		    pid_t init, struct err *e);
+
+#endif

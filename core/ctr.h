@@ -1,0 +1,21 @@
+/* ctr: operations on a whole container that several applets share: its cgroup dirs from the
+ * state, running its hooks with the OCI state on stdin, and destroying it (kill what is
+ * left, remove the cgroups, run poststop hooks, remove the state dir), as runc's Destroy. */
+#ifndef CRBOX_CTR_H
+#define CRBOX_CTR_H
+#include "cgroup.h"
+#include "err.h"
+#include "state.h"
+
+/* The container's cgroup dirs as recorded in st (empty when none were recorded). */
+void ctr_cgroups(const struct state *st, struct cgroup_paths *p);
+/* Runs hooks[0..n) in order with the OCI state (status given) on stdin; stops at the first
+ * failure: "<kind> hook: hook ... exited with status N". */
+int ctr_run_hooks(const struct state *st, const char *status, const char *kind,
+		  const struct state_hook *hooks, size_t n, struct err *e);
+/* Destroys the container: SIGKILL to the init (if it is still the same process) and to
+ * everything in its cgroup, removal of its cgroup dirs, poststop hooks (failures are
+ * reported in e but do not stop the rest), removal of <root>/<id>. 0 or -1 (first error). */
+int ctr_destroy(int rootfd, const char *id, int dirfd, const struct state *st, struct err *e);
+
+#endif

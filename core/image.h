@@ -1,0 +1,17 @@
+/* image: checks of a CRIU image directory before anything is created, and runc's
+ * descriptors.json (the container's stdio as CRIU saw it at dump time). */
+#ifndef CRBOX_IMAGE_H
+#define CRBOX_IMAGE_H
+#include "err.h"
+
+/* Opens the image directory read-only (O_DIRECTORY) and checks it holds a checkpoint
+ * (inventory.img). Errors name the path: "image path X does not exist", "image path X holds
+ * no checkpoint (no inventory.img)". Returns the fd or -1. Never creates anything. */
+int image_open(const char *path, struct err *e);
+/* Reads descriptors.json from the image dir: a JSON array of strings (or null, as runc writes
+ * a nil list). out[0..2] get heap strings (NULL beyond the array's length). 0 or -1. */
+int image_descriptors_read(int imgfd, char *out[3], struct err *e);
+/* Writes descriptors.json (mode 0600) as runc does: ["a","b","c"]; a NULL list is null. */
+int image_descriptors_write(int imgfd, char *const desc[3], struct err *e);
+
+#endif
