@@ -311,6 +311,8 @@ static int preflight(struct rst *r, struct err *e)
 	r->imgfd = image_open(r->image_path, e);
 	if (r->imgfd < 0)
 		return -1;
+	if (image_check(r->imgfd, r->o.lazy_pages, e) < 0)
+		return err_wrap(e, "image path %s", r->image_path);
 	if (image_descriptors_read(r->imgfd, r->dump_desc, e) < 0)
 		return err_wrap(e, "image path %s", r->image_path);
 	for (i = 0; i < SPEC_NS_N; i++)

@@ -8,6 +8,13 @@
  * (inventory.img). Errors name the path: "image path X does not exist", "image path X holds
  * no checkpoint (no inventory.img)". Returns the fd or -1. Never creates anything. */
 int image_open(const char *path, struct err *e);
+/* Checks the images CRIU will read before CRIU runs (CRIU 4.1.1 spins forever on a
+ * truncated pages file): pstree.img names the tasks; each task needs core-<tid>.img for every
+ * thread; each pagemap-<pid>.img must parse, and the pages file it names must hold every
+ * page it says is present (not in a parent image; with lazy, lazy pages are not expected
+ * in the file either, a page server holds them). Errors name the file:
+ * "pages-3.img is truncated: 4096 bytes, pagemap-1.img needs 77824". 0 or -1. */
+int image_check(int imgfd, int lazy, struct err *e);
 /* Reads descriptors.json from the image dir: a JSON array of strings (or null, as runc writes
  * a nil list). out[0..2] get heap strings (NULL beyond the array's length). 0 or -1. */
 int image_descriptors_read(int imgfd, char *out[3], struct err *e);
