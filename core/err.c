@@ -38,16 +38,23 @@ int err_sys(struct err *e, const char *fmt, ...)
 
 int err_wrap(struct err *e, const char *fmt, ...)
 {
-	char old[sizeof e->msg];
+	char ctx[sizeof e->msg];
 	size_t n;
 	va_list ap;
 
-	memcpy(old, e->msg, sizeof old);
+	/* The context is formatted apart first: its arguments may point into e->msg. */
 	va_start(ap, fmt);
-	n = fmt_vsn(e->msg, sizeof e->msg, fmt, ap);
+	n = fmt_vsn(ctx, sizeof ctx, fmt, ap);
 	va_end(ap);
-	if (n < sizeof e->msg)
-		fmt_sn(e->msg + n, sizeof e->msg - n, ": %s", old);
+	if (n < sizeof ctx - 2) {
+		memmove(e->msg + n + 2, e->msg, sizeof e->msg - n - 2);
+		e->msg[sizeof e->msg - 1] = 0;
+		memcpy(e->msg, ctx, n);
+		e->msg[n] = ':';
+		e->msg[n + 1] = ' ';
+	} else {
+		memcpy(e->msg, ctx, sizeof e->msg);
+	}
 	return -1;
 }
 

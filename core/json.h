@@ -69,4 +69,8 @@ int json_opt_obj(const struct json_doc *d, int obj, const char *key, struct err 
 /* Required member: -1 with "<path>.key: missing" when absent. */
 int json_req_str(const struct json_doc *d, int obj, const char *key, const char **out, struct err *err);
 
+/* Length (1-4) of the valid UTF-8 sequence at s[0..n), or 0 if it is invalid (overlong,
+ * surrogate, above U+10FFFF, truncated). Shared with jsonw. */
+size_t json_utf8_len(const char *s, size_t n);
+
 #endif

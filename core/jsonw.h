@@ -37,6 +37,8 @@ void jw_kstr(struct jw *w, const char *k, const char *s);
 void jw_ki64(struct jw *w, const char *k, int64_t v);
 void jw_ku64(struct jw *w, const char *k, uint64_t v);
 void jw_kbool(struct jw *w, const char *k, int v);
+/* Writes s[0..n) verbatim as one value (e.g. a number literal kept from json.c). */
+void jw_raw(struct jw *w, const char *s, size_t n);
 /* Appends the escaped form of s (with quotes) to b. */
 void jw_escape(struct buf *b, const char *s, size_t n);
 
