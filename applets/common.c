@@ -169,7 +169,7 @@ static void vlog(const char *level, const char *fmt, va_list ap)
 
 	buf_vaddf(&msg, fmt, ap);
 	rfc3339(t, sizeof t);
-	if (g.log_fd >= 0 && !strcmp(g.log_format, "json")) {
+	if (!strcmp(g.log_format, "json")) {
 		struct jw w;
 		jw_init(&w, &line, 0);
 		jw_obj(&w);
@@ -186,7 +186,8 @@ static void vlog(const char *level, const char *fmt, va_list ap)
 		write_all(g.log_fd, line.p, line.len);
 		/* runc also puts the bare message of errors on stderr when logging elsewhere. */
 		if (!strcmp(level, "error")) {
-			buf_addc(&msg, '\n');
+			if (!msg.len || msg.p[msg.len - 1] != '\n')
+				buf_addc(&msg, '\n');
 			write_all(2, msg.p, msg.len);
 		}
 	} else {
@@ -234,6 +235,22 @@ int usage_error(const struct applet_info *ai, const char *msg)
 	return 1;
 }
 
+/* The process's argv[0] as typed (runc names itself by os.Args[0] in argument-count
+ * errors: "/usr/sbin/runc: ..."); an applet reached through the multiplexer no longer has
+ * it in its own argv. */
+static const char *argv0(void)
+{
+	static char b[256];
+	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, b, sizeof b - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0 || !b[0])
+		return g.prog;
+	b[n] = 0;
+	return b;
+}
+
 int applet_args(int argc, char **argv, const struct applet_info *ai, void *dst,
 		unsigned char *seen, char ***pos, int *npos, int nargs, int *rc)
 {
@@ -244,6 +261,14 @@ int applet_args(int argc, char **argv, const struct applet_info *ai, void *dst,
 
 	*pos = p;
 	*npos = n < 0 ? 0 : n;
+	/* The global flags are checked first, as runc's Before hook runs before the command
+	 * parses its own flags; a usage error then keeps its own message. */
+	struct err ge;
+	if (global_finish(&ge) < 0) {
+		report(&ge);
+		*rc = 1;
+		return 1;
+	}
 	if (n == OPT_HELP) {
 		print_help(ai);
 		*rc = 0;
@@ -252,21 +277,13 @@ int applet_args(int argc, char **argv, const struct applet_info *ai, void *dst,
 	if (n < 0) {
 		/* Usage first (stdout), then the logged error, as urfave/cli + runc do. */
 		usage_error(ai, e.msg);
-		if (global_finish(&e) < 0) {
-			/* keep the original message */
-		}
 		log_error("%s", e.msg);
-		*rc = 1;
-		return 1;
-	}
-	if (global_finish(&e) < 0) {
-		report(&e);
 		*rc = 1;
 		return 1;
 	}
 	if (nargs >= 0 && n != nargs) {
 		usage_error(ai, NULL);
-		log_error("%s: \"%s\" requires exactly %d argument(s)", g.prog, ai->name, nargs);
+		log_error("%s: \"%s\" requires exactly %d argument(s)", argv0(), ai->name, nargs);
 		*rc = 1;
 		return 1;
 	}

@@ -44,10 +44,17 @@ static void version(void)
 	       CRBOX_OCI_VERSION);
 }
 
+static void pad(struct buf *b, size_t have, size_t want)
+{
+	while (have++ < want)
+		buf_addc(b, ' ');
+}
+
 static void help(void)
 {
 	struct buf b = BUF_INIT;
-	size_t i, w = 0;
+	struct opt all[24];
+	size_t i, w = 7, n = gopts.n;   /* 7: "help, h" */
 
 	buf_addf(&b, "NAME:\n   %s - checkpoint and restore OCI containers with CRIU\n\n", g.prog);
 	buf_addf(&b, "crbox is a small static runtime for the checkpoint/restore part of the OCI\n"
@@ -61,22 +68,23 @@ static void help(void)
 	for (i = 0; i < NAPPLETS; i++)
 		if (strlen(applets[i].name) > w)
 			w = strlen(applets[i].name);
-	for (i = 0; i < NAPPLETS; i++)
-		buf_addf(&b, "   %-*s  %s\n", (int)w, applets[i].name, applets[i].summary);
-	buf_addf(&b, "   %-*s  %s\n", (int)w, "help, h", "shows a list of commands or help for one command");
-	buf_adds(&b, "\nGLOBAL OPTIONS:\n");
-	{
-		/* Render the global table through the same help renderer, then keep its OPTIONS. */
-		struct buf o = BUF_INIT;
-		opt_help(&o, g.prog, "", "", "", NULL, gopts.tab, gopts.n);
-		const char *p = strstr(o.p, "OPTIONS:\n");
-		if (p)
-			buf_adds(&b, p + 9);
-		buf_free(&o);
+	for (i = 0; i < NAPPLETS; i++) {
+		buf_addf(&b, "   %s", applets[i].name);
+		pad(&b, strlen(applets[i].name), w + 2);
+		buf_addf(&b, "%s\n", applets[i].summary);
 	}
-	buf_addf(&b, "   --help, -h                show help\n"
-		     "   --version, -v             print the version\n"
-		     "   --install value           create applet symlinks in the given directory\n");
+	buf_adds(&b, "   help, h");
+	pad(&b, 7, w + 2);
+	buf_adds(&b, "Shows a list of commands or help for one command\n\nGLOBAL OPTIONS:\n");
+	/* The global table plus the flags main() handles itself, in one aligned column. */
+	if (n > sizeof all / sizeof all[0] - 3)
+		n = sizeof all / sizeof all[0] - 3;
+	memcpy(all, gopts.tab, n * sizeof all[0]);
+	all[n++] = (struct opt){ "help", "h", OPT_BOOL, 0, NULL, "show help" };
+	all[n++] = (struct opt){ "version", "v", OPT_BOOL, 0, NULL, "print the version" };
+	all[n++] = (struct opt){ "install", NULL, OPT_STR, 0, "value",
+				 "create applet symlinks in the given directory" };
+	opt_help_options(&b, all, n);
 	write_all(1, b.p, b.len);
 	buf_free(&b);
 }
@@ -169,12 +177,9 @@ int main(int argc, char **argv)
 
 	/* Multiplexer: global flags, then the applet name. --help/--version/--install are
 	 * handled here, before the table, because they end the run. */
-	for (i = 1; i < argc; i++) {
-		const char *s = argv[i];
-		if (s[0] != '-')
-			break;
-		while (*s == '-')
-			s++;
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] && strcmp(argv[i], "--"); i++) {
+		const char *s = argv[i] + 1 + (argv[i][1] == '-');
+		size_t k;
 		if (!strcmp(s, "version") || !strcmp(s, "v")) {
 			version();
 			return 0;
@@ -187,6 +192,10 @@ int main(int argc, char **argv)
 			}
 			return install(dir);
 		}
+		/* Skip the value of a global flag given as "--root /x". */
+		for (k = 0; k < gopts.n; k++)
+			if (gopts.tab[k].type != OPT_BOOL && !strcmp(s, gopts.tab[k].name))
+				i++;
 	}
 	int first = opt_parse_prefix(argc, argv, &gopts, &e);
 	if (first == OPT_HELP || (first == argc && first >= 0)) {
@@ -194,9 +203,20 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (first < 0) {
-		fmt_fd(1, "Incorrect Usage: %s\n\n", e.msg);
+		/* urfave's top level: "Incorrect Usage. <err>" (a period), but a flag given in
+		 * both its forms is printed bare. */
+		if (!strncmp(e.msg, "Cannot use two forms", 20))
+			fmt_fd(1, "%s\n", e.msg);
+		else
+			fmt_fd(1, "Incorrect Usage. %s\n\n", e.msg);
 		help();
 		log_error("%s", e.msg);
+		return 1;
+	}
+	/* runc validates the global flags (its Before hook) before looking at the command;
+	 * an applet does it itself in applet_args(), after its own flags. */
+	if (!find(argv[first]) && global_finish(&e) < 0) {
+		report(&e);
 		return 1;
 	}
 	if (!strcmp(argv[first], "help") || !strcmp(argv[first], "h")) {
@@ -205,19 +225,14 @@ int main(int argc, char **argv)
 			return a->main(2, hv);
 		}
 		if (first + 1 < argc) {
-			log_error("No help topic for '%s'", argv[first + 1]);
+			log_error("No help topic for '%s'\n", argv[first + 1]);
 			return 3;
 		}
 		help();
 		return 0;
 	}
 	if (!(a = find(argv[first]))) {
-		struct err ge;
-		if (global_finish(&ge) < 0) {
-			report(&ge);
-			return 1;
-		}
-		log_error("No help topic for '%s'", argv[first]);
+		log_error("No help topic for '%s'\n", argv[first]);
 		return 3;
 	}
 	return a->main(argc - first, argv + first);

@@ -60,6 +60,9 @@ int opt_parse_prefix(int argc, char **argv, const struct optset *set, struct err
  * Options are aligned in one column; an alias is shown as "--detach, -d". */
 void opt_help(struct buf *b, const char *prog, const char *name, const char *summary,
 	      const char *usage, const char *desc, const struct opt *tab, size_t n);
+/* Just the option lines of that help: "   <label>  <help>\n" for each entry, labels padded
+ * to the widest plus two spaces (for the multiplexer's GLOBAL OPTIONS). */
+void opt_help_options(struct buf *b, const struct opt *tab, size_t n);
 
 /* Go's strconv.ParseBool spellings: 1 t T TRUE true True / 0 f F FALSE false False. */
 int opt_parse_bool(const char *s, int *out);
