@@ -238,7 +238,7 @@ int usage_error(const struct applet_info *ai, const char *msg)
 /* The process's argv[0] as typed (runc names itself by os.Args[0] in argument-count
  * errors: "/usr/sbin/runc: ..."); an applet reached through the multiplexer no longer has
  * it in its own argv. */
-static const char *argv0(void)
+const char *argv0(void)
 {
 	static char b[256];
 	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);

@@ -54,6 +54,9 @@ void log_debug(const char *fmt, ...);   /* only with --debug */
 int usage_error(const struct applet_info *ai, const char *msg);
 void print_help(const struct applet_info *ai);
 
+/* The path this process was run as (runc names itself so in argument-count errors). */
+const char *argv0(void);
+
 /* Container ids: non-empty, at most 255 bytes (a directory name), [A-Za-z0-9_+.-], not "." or "..". */
 int id_valid(const char *id, struct err *e);
 

@@ -10,8 +10,8 @@ export DEBIAN_FRONTEND=noninteractive
 here=$(cd "$(dirname "$0")" && pwd)
 
 pkgs=(build-essential musl-tools musl-dev libprotobuf-c-dev protobuf-c-compiler
-      bats jq runc busybox-static iptables iproute2 clang valgrind util-linux procps
-      libcap2-bin kmod file)
+      bats jq runc busybox-static iptables iproute2 clang libclang-rt-14-dev valgrind util-linux
+      procps libcap2-bin kmod file)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -3,7 +3,9 @@
  * writes the document back with jsonw (numbers verbatim through jw_raw) and parses the
  * output, which must be accepted and have the same shape. Build (from the repo root):
  *   clang -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Icore -I. core/{json,jsonw,
- *   buf,fmt,err}.c tests/fuzz/fuzz_json.c -o /tmp/fuzz_json */
+ *   buf,fmt,err}.c tests/fuzz/fuzz_json.c -o /tmp/fuzz_json
+ * fuzz-src: core/json.c core/jsonw.c core/buf.c core/fmt.c core/err.c
+ * fuzz-corpus: tests/data/json/ok */
 #include "json.h"
 #include "jsonw.h"
 #include <stdlib.h>
