@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -335,6 +336,14 @@ static int preflight(struct rst *r, struct err *e)
 					     "supported here (it needs userfaultfd with non-cooperative "
 					     "events; see `criu check --feature uffd-noncoop`)");
 	}
+	{
+		/* Flag values are checked here, before anything exists; build_request sets them. */
+		CriuOpts scratch = CRIU_OPTS__INIT;
+		if (crop_cg_mode(&scratch, r->o.manage_cgroups_mode, e) < 0 ||
+		    crop_empty_ns(&scratch, &r->o.empty_ns, e) < 0 ||
+		    crop_network_lock(&scratch, r->o.network_lock, r->ver.num, e) < 0)
+			return -1;
+	}
 	for (i = 0; i < r->spec.nnamespaces; i++) {
 		const struct spec_ns *ns = &r->spec.namespaces[i];
 		if (!strcmp(ns->type, "network") &&
@@ -499,6 +508,9 @@ static int run(struct rst *r, struct err *e)
 	if (proc_fd_links(r->sw.pid, r->st.ext_desc, e) < 0)
 		goto out;
 	if (g.debug) {
+		static const char *const modes[] = { "ignore", "none", "props", "soft", "full",
+						     "strict", "default" };
+		log_debug("manage_cgroups_mode %s", modes[opts.manage_cgroups_mode % 7]);
 		for (i = 0; i < opts.n_ext_mnt; i++)
 			log_debug("ext_mnt %s -> %s", opts.ext_mnt[i]->key, opts.ext_mnt[i]->val);
 		for (i = 0; i < opts.n_inherit_fd; i++)
@@ -593,7 +605,11 @@ static int foreground(struct rst *r, int sfd)
 	if (raw)
 		tcsetattr(0, TCSANOW, &saved);
 	r->st.pid = 0;    /* gone: ctr_destroy must not signal a reused pid */
-	if (ctr_destroy(r->rootfd, r->id, r->dirfd, &r->st, &e) < 0)
+	/* Take the lock back; `delete -f` may have destroyed the container meanwhile. */
+	struct stat sb;
+	flock(r->dirfd, LOCK_EX);
+	if (fstat(r->dirfd, &sb) == 0 && sb.st_nlink > 0 &&
+	    ctr_destroy(r->rootfd, r->id, r->dirfd, &r->st, &e) < 0)
 		report(&e);
 	return status;
 }
@@ -647,6 +663,8 @@ int restore_main(int argc, char **argv)
 	}
 	if (r.o.detach)
 		return 0;
+	/* The container is complete: state, kill and delete may use it while we wait. */
+	flock(r.dirfd, LOCK_UN);
 	return foreground(&r, sfd);
 
 fail_early:

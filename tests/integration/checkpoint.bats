@@ -1,0 +1,220 @@
+#!/usr/bin/env bats
+# crbox checkpoint of containers crbox restored, on real CRIU: images go back to runc 1.1.5
+# and to crbox, every flag that can work here works, the ones that cannot fail exactly, and a
+# failed checkpoint leaves the container running and thawed.
+
+load helpers
+
+# start_restored ID: runc runs the counter bundle and checkpoints it; crbox restores it.
+start_restored() {
+	runc_run_detached "$1"
+	wait_count_above 3 >/dev/null
+	runc_checkpoint "$1" --image-path "$ROOT/seed"
+	crbox_restore_detached "$1" --image-path "$ROOT/seed"
+	wait_count_above "$(read_count)" >/dev/null
+}
+
+# carries_on C: the counter moves on from C after a restore, without restarting.
+carries_on() {
+	local v
+	rm -f "$BUNDLE/rootfs/count"
+	v=$(wait_count_above 0)
+	[ "$v" -gt "$1" ] || { echo "counter restarted: $v after $1" >&2; return 1; }
+	echo "$v"
+}
+
+@test "checkpoint: crbox images restore with runc, and the cycle runc/crbox holds three times" {
+	make_bundle "$BUNDLE"
+	runc_run_detached ct
+	last=$(wait_count_above 3)
+	for round in 1 2 3; do
+		img=$ROOT/img-$round
+		runc_checkpoint ct --image-path "$img-a"
+		[ "$(status_of runc ct)" = absent ]
+		c=$(read_count); [ "$c" -ge "$last" ]
+		crbox_restore_detached ct --image-path "$img-a"
+		last=$(carries_on "$c")
+		crbox_checkpoint ct --image-path "$img-b"
+		[ "$(status_of crbox ct)" = absent ]
+		c=$(read_count); [ "$c" -ge "$last" ]
+		assert_images "$img-b"
+		runc_restore_detached ct --image-path "$img-b"
+		last=$(carries_on "$c")
+	done
+	# And crbox's images restore with crbox too.
+	runc_checkpoint ct --image-path "$ROOT/img-x"
+	crbox_restore_detached ct --image-path "$ROOT/img-x"
+	c=$(read_count)
+	crbox_checkpoint ct --image-path "$ROOT/img-y"
+	crbox_restore_detached ct --image-path "$ROOT/img-y"
+	carries_on "$c"
+	crbox delete -f ct
+	assert_no_leftovers ct
+}
+
+@test "checkpoint: the container is destroyed afterwards; --leave-running keeps it" {
+	make_bundle "$BUNDLE"
+	start_restored ct
+	pid=$(pid_of crbox ct)
+	crbox_checkpoint ct --leave-running --image-path "$ROOT/lr"
+	[ "$(status_of crbox ct)" = running ]
+	[ "$(pid_of crbox ct)" = "$pid" ]
+	wait_count_above "$(read_count)" >/dev/null
+	crbox_checkpoint ct
+	run -1 crbox state ct
+	[[ $output == *"container does not exist"* ]]
+	! kill -0 "$pid" 2>/dev/null
+	assert_no_leftovers ct
+	# The images of the leave-running dump restore as well.
+	crbox_restore_detached ct --image-path "$ROOT/lr"
+	[ "$(status_of crbox ct)" = running ]
+	crbox delete -f ct
+	assert_no_leftovers ct
+}
+
+@test "checkpoint: descriptors.json records the restored container's stdio pipes" {
+	make_pong_bundle "$BUNDLE"
+	runc_run_with_pipes ct
+	pipes_ping one
+	runc_checkpoint ct --image-path "$ROOT/seed"
+	crbox_restore_with_pipes ct --image-path "$ROOT/seed"
+	pipes_ping two
+	crbox_checkpoint ct
+	grep -q 'pipe:' "$IMAGES/descriptors.json"
+	runc_restore_with_pipes ct
+	pipes_ping three
+	runc delete -f ct
+	assert_no_leftovers ct
+}
+
+@test "checkpoint: flags that work here are accepted and reach CRIU" {
+	make_bundle "$BUNDLE"
+	start_restored ct
+	for f in --tcp-established --ext-unix-sk --shell-job --file-locks --auto-dedup \
+		--link-remap --tcp-skip-in-flight "--empty-ns network" "--manage-cgroups-mode soft" \
+		"--network-lock iptables"; do
+		rm -rf "$IMAGES"
+		crbox_checkpoint ct --leave-running $f
+		[ "$(status_of crbox ct)" = running ]
+		assert_images "$IMAGES"
+	done
+	crbox delete -f ct
+	assert_no_leftovers ct
+}
+
+@test "checkpoint: --manage-cgroups-mode ignore on both sides moves the container to a new cgroup" {
+	make_bundle "$BUNDLE"
+	start_restored ct
+	old=$CG_PATH
+	crbox_checkpoint ct --manage-cgroups-mode ignore
+	[ ! -d "/sys/fs/cgroup/pids$old" ]
+	set_cgroups_path "/$TAG-moved"
+	crbox_restore_detached ct2 --manage-cgroups-mode ignore
+	pid=$(pid_of crbox ct2)
+	grep -q "pids:/$TAG-moved\$" "/proc/$pid/cgroup"
+	crbox delete -f ct2
+	assert_no_leftovers ct ct2
+}
+
+@test "checkpoint: an external network namespace round-trips through crbox" {
+	ns=crbox-it-${ROOT##*.}
+	ip netns add "$ns"
+	make_bundle "$BUNDLE"
+	set_cfg --arg p "/var/run/netns/$ns" \
+		'(.linux.namespaces[] | select(.type == "network")) |= {type: "network", path: $p}'
+	start_restored ct
+	crbox_checkpoint ct
+	grep -q . "$IMAGES/inventory.img"
+	crbox_restore_detached ct
+	pid=$(pid_of crbox ct)
+	[ "$(stat -L -c %i "/proc/$pid/ns/net")" = "$(stat -L -c %i "/var/run/netns/$ns")" ]
+	crbox delete -f ct
+	ip netns del "$ns"
+	assert_no_leftovers ct
+}
+
+@test "checkpoint: a paused container can be checkpointed" {
+	make_bundle "$BUNDLE"
+	start_restored ct
+	crbox pause ct
+	[ "$(status_of crbox ct)" = paused ]
+	crbox_checkpoint ct --leave-running
+	crbox resume ct
+	[ "$(status_of crbox ct)" = running ]
+	crbox delete -f ct
+	assert_no_leftovers ct
+}
+
+@test "checkpoint: --pre-dump fails exactly when the kernel has no soft-dirty tracking" {
+	make_bundle "$BUNDLE"
+	start_restored ct
+	if criu check --feature mem_dirty_track >/dev/null 2>&1; then
+		crbox_checkpoint ct --pre-dump --image-path "$ROOT/parent"
+		[ "$(status_of crbox ct)" = running ]
+		crbox_checkpoint ct --parent-path ../parent
+		[ -L "$IMAGES/parent" ]
+	else
+		run -1 crbox checkpoint --pre-dump --image-path "$ROOT/parent" ct
+		[[ $output == *"CRIU is missing features: mem_track"* ]]
+		[ "$(status_of crbox ct)" = running ]
+	fi
+	crbox delete -f ct
+	assert_no_leftovers ct
+}
+
+@test "checkpoint: bad --parent-path, --page-server, --status-fd and --empty-ns are refused" {
+	make_bundle "$BUNDLE"
+	start_restored ct
+	run -1 crbox checkpoint --parent-path /abs ct
+	[[ $output == *"--parent-path must be relative"* ]]
+	run -1 crbox checkpoint --image-path "$IMAGES" --parent-path ../nope ct
+	[[ $output == *"invalid --parent-path"* ]]
+	run -1 crbox checkpoint --page-server nocolon ct
+	[[ $output == *"Use --page-server ADDRESS:PORT to specify page server"* ]]
+	run -1 crbox checkpoint --page-server 127.0.0.1:notaport ct
+	[[ $output == *"Invalid port number"* ]]
+	run -1 crbox checkpoint --lazy-pages --status-fd 99 ct
+	[[ $output == *"invalid --status-fd argument 99"* ]]
+	run -1 crbox checkpoint --empty-ns pid ct
+	[[ $output == *'namespace \"pid\" is not supported'* ]]
+	[ "$(status_of crbox ct)" = running ]
+	crbox delete -f ct
+	assert_no_leftovers ct
+}
+
+@test "checkpoint: a missing or stopped container is refused" {
+	run -1 crbox checkpoint nope
+	[[ $output == *"container does not exist"* ]]
+	make_bundle "$BUNDLE"
+	start_restored ct
+	kill -9 "$(pid_of crbox ct)"
+	sleep 0.5
+	run -1 crbox checkpoint ct
+	[[ $output == *"Container cannot be checkpointed in stopped state"* ]]
+	crbox delete -f ct
+	assert_no_leftovers ct
+}
+
+@test "checkpoint: criu killed in the middle leaves the container running and thawed" {
+	make_bundle "$BUNDLE"
+	cat >"$ROOT/kill.sh" <<-'EOF'
+	#!/bin/sh
+	[ "$CRTOOLS_SCRIPT_ACTION" = network-lock ] && kill -9 $PPID
+	exit 0
+	EOF
+	chmod +x "$ROOT/kill.sh"
+	printf 'action-script=%s\n' "$ROOT/kill.sh" >"$ROOT/criu.conf"
+	runc_run_detached ct
+	wait_count_above 3 >/dev/null
+	runc_checkpoint ct --image-path "$ROOT/seed"
+	# crbox records the config at restore: its next checkpoint uses this CRIU config.
+	set_cfg --arg f "$ROOT/criu.conf" '.annotations["org.criu.config"] = $f'
+	crbox_restore_detached ct --image-path "$ROOT/seed"
+	run -1 timeout 60 "$CRBOX" --root "$ROOT/crbox" checkpoint --image-path "$IMAGES" ct
+	[[ $output == *criu* ]]
+	[ "$(status_of crbox ct)" = running ]
+	[ "$(cat "/sys/fs/cgroup/freezer$CG_PATH/freezer.state")" = THAWED ]
+	wait_count_above "$(read_count)" >/dev/null
+	crbox delete -f ct
+	assert_no_leftovers ct
+}
