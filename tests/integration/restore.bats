@@ -193,7 +193,9 @@ restored_from() {
 	make_bundle "$BUNDLE"
 	c=$(ckpt_runc ct)
 	cp -a "$IMAGES" "$ROOT/pristine"
-XX
+	for m in soft full ignore; do
+		rm -rf "$IMAGES" && cp -a "$ROOT/pristine" "$IMAGES"
+		crbox_restore_detached ct --manage-cgroups-mode "$m"
 		[ "$(status_of crbox ct)" = running ]
 		crbox delete -f ct
 	done
