@@ -20,7 +20,7 @@ LIB_SRC  := $(CORE_SRC) $(PB_SRC)
 LIB_ASAN := $(LIB_SRC:%.c=$(B)/asan/%.o)
 LIB_MUSL := $(LIB_SRC:%.c=$(B)/obj/%.o)
 
-.PHONY: all test unit cli integration check size install proto clean tools
+.PHONY: all test unit cli integration check size install proto clean tools fuzz valgrind
 all: $(B)/crbox
 
 $(B)/include/protobuf-c/protobuf-c.h: $(PROTOBUF_C_H)
@@ -59,6 +59,35 @@ $(B)/unit-musl/%: tests/unit/%.c $(LIB_MUSL) tests/unit/t.h
 unit: $(UNIT_ASAN) $(UNIT_MUSL)
 	@tests/run-unit.sh $(UNIT_ASAN) $(UNIT_MUSL)
 
+# Unit tests a third time, host compiler without sanitizers, for valgrind (make valgrind).
+UNIT_PLAIN := $(UNIT_SRC:tests/unit/%.c=$(B)/unit-plain/%)
+LIB_PLAIN  := $(LIB_SRC:%.c=$(B)/plain/%.o)
+PLAIN_CFLAGS = -std=gnu11 -O1 -g $(WARN) -D_GNU_SOURCE
+$(B)/plain/%.o: %.c $(B)/include/protobuf-c/protobuf-c.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(PLAIN_CFLAGS) $(INC) $(DEFS) -MMD -MP -c -o $@ $<
+
+$(B)/unit-plain/%: tests/unit/%.c $(LIB_PLAIN) tests/unit/t.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(PLAIN_CFLAGS) $(INC) $(DEFS) -o $@ $< $(LIB_PLAIN) -lprotobuf-c
+
+# crbox linked dynamically against glibc from the same sources, for valgrind's leak checks
+# (named crbox: it names itself by argv[0]; the static musl binary has no malloc valgrind
+# can replace, so its leak checks would say nothing).
+APP_PLAIN := $(APP_SRC:%.c=$(B)/plain/%.o)
+$(B)/glibc/crbox: $(LIB_PLAIN) $(APP_PLAIN)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(PLAIN_CFLAGS) -o $@ $(LIB_PLAIN) $(APP_PLAIN) -lprotobuf-c
+
+# The valgrind layer of tests/run-all.sh: unit-plain binaries and the cli suite under valgrind.
+valgrind: $(UNIT_PLAIN) $(B)/glibc/crbox
+	LAYERS=valgrind tests/run-all.sh
+
+# Every tests/fuzz/fuzz_*.c built and run for FUZZ_TIME seconds (the fuzz layer).
+FUZZ_TIME ?= 30
+fuzz:
+	LAYERS=fuzz FUZZ_TIME=$(FUZZ_TIME) tests/run-all.sh
+
 # Helper programs the tests use (console receiver, fake criu, ...), host-built.
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOLS    := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
@@ -72,7 +101,7 @@ test: all tools
 
 install: $(B)/crbox
 	install -D -m 0755 $(B)/crbox $(DESTDIR)$(PREFIX)/bin/crbox
-	$(B)/crbox --install $(DESTDIR)$(PREFIX)/bin
+	$(DESTDIR)$(PREFIX)/bin/crbox --install $(DESTDIR)$(PREFIX)/bin
 
 # Regenerates the committed protobuf-c code from our own .proto (needs protoc-c).
 proto:
@@ -81,4 +110,4 @@ proto:
 clean:
 	rm -rf $(B)
 
--include $(OBJ:.o=.d) $(LIB_ASAN:.o=.d)
+-include $(OBJ:.o=.d) $(LIB_ASAN:.o=.d) $(LIB_PLAIN:.o=.d) $(APP_PLAIN:.o=.d)

@@ -182,9 +182,27 @@ static int run_hooks(struct rst *r, int kind, struct err *e)
 	return rc;
 }
 
+/* SIGINT, SIGTERM, SIGHUP and SIGQUIT are blocked while the container is being made; one
+ * that arrives meanwhile aborts the restore (and everything is undone). */
+static int interrupted(struct err *e)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	sigset_t p;
+	size_t i;
+	sigpending(&p);
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		if (sigismember(&p, sigs[i]))
+			return err_set(e, EINTR, "restore interrupted by signal %d (%s)", sigs[i],
+				       strsignal(sigs[i]));
+	return 0;
+}
+
 static int on_notify(struct swrk_notify *n, void *ud, struct err *e)
 {
 	struct rst *r = ud;
+
+	if (interrupted(e) < 0)
+		return -1;
 
 	log_debug("notify: %s", n->script);
 	if (!strcmp(n->script, "setup-namespaces")) {
@@ -318,8 +336,15 @@ static int preflight(struct rst *r, struct err *e)
 		return err_wrap(e, "image path %s", r->image_path);
 	for (i = 0; i < SPEC_NS_N; i++)
 		r->nsfd[i] = -1;
-	if (swrk_version(g.criu, &r->ver, e) < 0)
-		return -1;
+	{
+		/* The state root, once it exists, caches CRIU's version: no probe per restore. */
+		int cfd = open(g.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), vrc;
+		vrc = swrk_version_cached(g.criu, cfd, &r->ver, e);
+		if (cfd >= 0)
+			close(cfd);
+		if (vrc < 0)
+			return -1;
+	}
 	if (swrk_version_require(&r->ver, SWRK_MIN_VERSION, NULL, e) < 0)
 		return -1;
 	if ((r->o.lsm_profile || r->o.lsm_mount_context) &&
@@ -645,8 +670,15 @@ int restore_main(int argc, char **argv)
 			err_sys(&e, "signalfd");
 			goto fail_early;
 		}
+	} else {
+		sigemptyset(&all);
+		sigaddset(&all, SIGINT);
+		sigaddset(&all, SIGTERM);
+		sigaddset(&all, SIGHUP);
+		sigaddset(&all, SIGQUIT);
+		sigprocmask(SIG_BLOCK, &all, &old);
 	}
-	if (run(&r, &e) < 0) {
+	if (run(&r, &e) < 0 || interrupted(&e) < 0) {
 		report(&e);
 		cleanup(&r);
 		return 1;

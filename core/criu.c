@@ -6,7 +6,9 @@
 #include "fmt.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdio.h> /* renameat only (a plain syscall wrapper) */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -342,6 +344,46 @@ int swrk_send(struct swrk *s, const CriuReq *req, struct err *e)
 	return 0;
 }
 
+static void fate(const struct swrk *s, char *dst, size_t cap);
+
+/* Waits until the socket is readable or criu is dead. Processes criu forked (the tasks
+ * being restored, its helpers) inherit the socket, so criu's death alone does not give us
+ * EOF: its pid is watched through a pidfd. A criu that exited 0 may have left a child to
+ * answer (FEATURE_CHECK does), so only a non-zero exit or a signal ends the wait. */
+static int wait_readable(struct swrk *s, struct err *e)
+{
+	int pfd = s->pid > 0 && !s->reaped ? (int)syscall(SYS_pidfd_open, s->pid, 0) : -1;
+	char why[96];
+
+	for (;;) {
+		struct pollfd p[2] = { { s->sk, POLLIN, 0 }, { pfd, POLLIN, 0 } };
+		int r = poll(p, pfd >= 0 ? 2 : 1, -1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[0].revents)
+			break;
+		if (pfd >= 0 && p[1].revents) {
+			close(pfd);
+			pfd = -1;
+			reap(s);
+			if (s->reaped && (WIFSIGNALED(s->status) || WEXITSTATUS(s->status))) {
+				/* A last message may still be queued. */
+				struct pollfd q = { s->sk, POLLIN, 0 };
+				if (poll(&q, 1, 0) > 0)
+					break;
+				fate(s, why, sizeof why);
+				return err_set(e, EPIPE, "criu protocol error: unexpected EOF (%s)", why);
+			}
+		}
+	}
+	if (pfd >= 0)
+		close(pfd);
+	return 0;
+}
+
 int swrk_recv(struct swrk *s, CriuResp **resp, int *fdp, struct err *e)
 {
 	size_t cap = s->max_msg ? s->max_msg : SWRK_MAX_MSG;
@@ -360,6 +402,8 @@ int swrk_recv(struct swrk *s, CriuResp **resp, int *fdp, struct err *e)
 	*fdp = -1;
 	if (s->sk < 0)
 		return err_set(e, EBADF, "criu protocol error: the connection is closed");
+	if (wait_readable(s, e) < 0)
+		return -1;
 	do
 		n = recv(s->sk, NULL, 0, MSG_PEEK | MSG_TRUNC);
 	while (n < 0 && errno == EINTR);
@@ -632,6 +676,92 @@ int swrk_version(const char *criu, struct swrk_version *v, struct err *e)
 		*e = e2;
 		return -1;
 	}
+	return 0;
+}
+
+/* The cache line: the binary's identity (dev ino size mtime ctime, ns), then the version. */
+static void version_key(const struct stat *sb, char *dst, size_t cap)
+{
+	fmt_sn(dst, cap, "%llu %llu %lld %lld.%ld %lld.%ld", (unsigned long long)sb->st_dev,
+	       (unsigned long long)sb->st_ino, (long long)sb->st_size, (long long)sb->st_mtim.tv_sec,
+	       (long)sb->st_mtim.tv_nsec, (long long)sb->st_ctim.tv_sec, (long)sb->st_ctim.tv_nsec);
+}
+
+/* "KEY major minor sublevel gitid|-\n" -> v; 0 when line matches key and parses. */
+static int version_parse(char *line, const char *key, struct swrk_version *v)
+{
+	size_t kl = strlen(key);
+	char *tok[4], *p;
+	int i, n[3];
+
+	if (strncmp(line, key, kl) || line[kl] != ' ')
+		return -1;
+	p = line + kl + 1;
+	for (i = 0; i < 4; i++) {
+		tok[i] = p;
+		p += strcspn(p, " \n");
+		if (!*p && i < 3)
+			return -1;
+		*p++ = 0;
+	}
+	for (i = 0; i < 3; i++)
+		if (parse_int(tok[i], &n[i]) < 0 || n[i] < 0)
+			return -1;
+	memset(v, 0, sizeof *v);
+	v->major = n[0];
+	v->minor = n[1];
+	v->sublevel = n[2];
+	if (strcmp(tok[3], "-"))
+		fmt_sn(v->gitid, sizeof v->gitid, "%s", tok[3]);
+	v->num = swrk_version_num(v->major, v->minor, v->sublevel, v->gitid);
+	return 0;
+}
+
+int swrk_version_cached(const char *criu, int dirfd, struct swrk_version *v, struct err *e)
+{
+	char key[160], line[320], tmp[64];
+	struct stat sb;
+	char *path;
+	ssize_t n;
+	int fd;
+
+	if (dirfd < 0)
+		return swrk_version(criu, v, e);
+	path = swrk_find(criu ? criu : "criu", e);
+	if (!path)
+		return -1;
+	if (stat(path, &sb) < 0) {
+		free(path);
+		return swrk_version(criu, v, e);
+	}
+	free(path);
+	version_key(&sb, key, sizeof key);
+	fd = openat(dirfd, SWRK_VERSION_CACHE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0) {
+		n = read(fd, line, sizeof line - 1);
+		close(fd);
+		if (n > 0) {
+			line[n] = 0;
+			if (version_parse(line, key, v) == 0)
+				return 0;
+		}
+	}
+	if (swrk_version(criu, v, e) < 0)
+		return -1;
+	/* Best effort: a cache that cannot be written only costs the next caller a probe. */
+	n = (ssize_t)fmt_sn(line, sizeof line, "%s %d %d %d %s\n", key, v->major, v->minor,
+			    v->sublevel, v->gitid[0] && !strpbrk(v->gitid, " \n") ? v->gitid : "-");
+	fmt_sn(tmp, sizeof tmp, "%s.%d", SWRK_VERSION_CACHE, (int)getpid());
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return 0;
+	if (n > 0 && (size_t)n < sizeof line && write_all(fd, line, (size_t)n) == 0) {
+		if (close(fd) == 0 && renameat(dirfd, tmp, dirfd, SWRK_VERSION_CACHE) == 0)
+			return 0;
+	} else {
+		close(fd);
+	}
+	unlinkat(dirfd, tmp, 0);
 	return 0;
 }
 
