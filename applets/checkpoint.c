@@ -201,7 +201,7 @@ static int dump(struct ckpt *c, struct err *e)
 	}
 	if (check_opts(c, &opts, e) < 0)
 		goto out;
-	if (swrk_version(g.criu, &ver, e) < 0 ||
+	if (swrk_version_cached(g.criu, c->rootfd, &ver, e) < 0 ||
 	    swrk_version_require(&ver, SWRK_MIN_VERSION, NULL, e) < 0 ||
 	    crop_network_lock(&opts, c->o.network_lock, ver.num, e) < 0)
 		goto out;

@@ -32,7 +32,10 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <dirent.h>
+#include <sys/mount.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 struct ropts {
@@ -243,6 +246,38 @@ static int on_notify(struct swrk_notify *n, void *ud, struct err *e)
 	return 0;
 }
 
+static time_t criu_started; /* when run() spawned criu (sweep_cgyards) */
+
+/* CRIU mounts its cgroup yard (.criu.cgyard.XXXXXX, a tmpfs with the hierarchies below) in
+ * its work dir and unmounts it itself; a criu that was killed leaves it mounted. In a given
+ * --work-path (the state dir is swept by state_destroy), yards mounted since our criu
+ * started are detached and removed. */
+static void sweep_cgyards(int workfd)
+{
+	int fd = openat(workfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	struct stat sb;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, ".criu.cgyard.", 13) ||
+		    fstatat(workfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(sb.st_mode) || sb.st_ctime < criu_started)
+			continue;
+		char *p = fmt_alloc("/proc/self/fd/%d/%s", workfd, de->d_name);
+		for (int i = 0; i < 8 && umount2(p, MNT_DETACH | UMOUNT_NOFOLLOW) == 0; i++)
+			;
+		free(p);
+		unlinkat(workfd, de->d_name, AT_REMOVEDIR);
+	}
+	closedir(d);
+}
+
 /* Undo everything a failed restore made: restored tasks, criu, mounts, cgroups, state. The
  * image directory is never touched. */
 static void cleanup(struct rst *r)
@@ -262,6 +297,8 @@ static void cleanup(struct rst *r)
 		proc_wait(r->st.pid, &st, 0, &e);
 	if (r->criu_root && mount_criu_root_undo(r->criu_root, &e) < 0)
 		report(&e);
+	if (!r->default_work && r->workfd >= 0 && criu_started)
+		sweep_cgyards(r->workfd);
 	if (r->cg.n && cgroup_remove(&r->cg, 1, &e) < 0)
 		report(&e);
 	if (r->dirfd >= 0) {
@@ -475,6 +512,9 @@ static int run(struct rst *r, struct err *e)
 		r->workfd = open(r->o.work_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (r->workfd < 0)
 			return err_sys(e, "open work path %s", r->o.work_path);
+		/* CRIU writes restore.log there; in a read-only dir it fails with no log. */
+		if (faccessat(r->workfd, ".", W_OK, 0) < 0)
+			return err_sys(e, "work path %s is not writable", r->o.work_path);
 	} else {
 		r->default_work = 1;
 		r->workfd = r->dirfd;
@@ -516,6 +556,7 @@ static int run(struct rst *r, struct err *e)
 		}
 	}
 	(void)sp;
+	criu_started = time(NULL);
 	if (swrk_start(&r->sw, g.criu, use_stdio ? stdio : NULL, r->nsfd, r->nns, e) < 0)
 		goto out;
 	/* criu joins the container cgroup before the request: the restored tasks are created
@@ -670,15 +711,22 @@ int restore_main(int argc, char **argv)
 			err_sys(&e, "signalfd");
 			goto fail_early;
 		}
-	} else {
-		sigemptyset(&all);
-		sigaddset(&all, SIGINT);
-		sigaddset(&all, SIGTERM);
-		sigaddset(&all, SIGHUP);
-		sigaddset(&all, SIGQUIT);
-		sigprocmask(SIG_BLOCK, &all, &old);
+	}
+	{
+		/* Termination signals: held while the container is being made, and watched so
+		 * that a restore CRIU never finishes can still be aborted. */
+		sigset_t term;
+		sigemptyset(&term);
+		sigaddset(&term, SIGINT);
+		sigaddset(&term, SIGTERM);
+		sigaddset(&term, SIGHUP);
+		sigaddset(&term, SIGQUIT);
+		sigprocmask(SIG_BLOCK, &term, r.o.detach ? &old : NULL);
+		r.sw.intr_fd = signalfd(-1, &term, SFD_CLOEXEC);
 	}
 	if (run(&r, &e) < 0 || interrupted(&e) < 0) {
+		if (e.no == EINTR)
+			interrupted(&e);    /* name the signal */
 		report(&e);
 		cleanup(&r);
 		return 1;

@@ -349,15 +349,17 @@ static void fate(const struct swrk *s, char *dst, size_t cap);
 /* Waits until the socket is readable or criu is dead. Processes criu forked (the tasks
  * being restored, its helpers) inherit the socket, so criu's death alone does not give us
  * EOF: its pid is watched through a pidfd. A criu that exited 0 may have left a child to
- * answer (FEATURE_CHECK does), so only a non-zero exit or a signal ends the wait. */
+ * answer (FEATURE_CHECK does), so only a non-zero exit or a signal ends the wait. A readable
+ * s->intr_fd ends it too (EINTR). poll ignores the negative fds. */
 static int wait_readable(struct swrk *s, struct err *e)
 {
 	int pfd = s->pid > 0 && !s->reaped ? (int)syscall(SYS_pidfd_open, s->pid, 0) : -1;
 	char why[96];
 
 	for (;;) {
-		struct pollfd p[2] = { { s->sk, POLLIN, 0 }, { pfd, POLLIN, 0 } };
-		int r = poll(p, pfd >= 0 ? 2 : 1, -1);
+		struct pollfd p[3] = { { s->sk, POLLIN, 0 }, { pfd, POLLIN, 0 },
+				       { s->intr_fd, POLLIN, 0 } };
+		int r = poll(p, 3, -1);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -365,6 +367,13 @@ static int wait_readable(struct swrk *s, struct err *e)
 		}
 		if (p[0].revents)
 			break;
+		if (s->intr_fd >= 0 && p[2].revents) {
+			/* Criu may never answer (a restore stuck on lazy pages): let the caller
+			 * abort. The signal stays pending for the caller to name. */
+			if (pfd >= 0)
+				close(pfd);
+			return err_set(e, EINTR, "interrupted while waiting for criu");
+		}
 		if (pfd >= 0 && p[1].revents) {
 			close(pfd);
 			pfd = -1;

@@ -22,8 +22,9 @@ struct swrk {
 	size_t max_msg;    /* largest response accepted; 0 means SWRK_MAX_MSG */
 	int status;        /* waitpid() status once criu has been reaped */
 	int reaped;        /* 1 once criu has been reaped (status is valid) */
+	int intr_fd;       /* a signalfd (or -1): readable while waiting for criu -> EINTR error */
 };
-#define SWRK_INIT { -1, -1, NULL, 0, 0, 0 }
+#define SWRK_INIT { -1, -1, NULL, 0, 0, 0, -1 }
 
 /* Resolves a criu name the way the shell would, with our own PATH walk: a name with a '/' is
  * taken as is; otherwise each $PATH entry (default /usr/local/sbin:...:/bin) is tried and the
@@ -103,6 +104,13 @@ int swrk_version_num(int major, int minor, int sublevel, const char *gitid);
 /* Spawns criu (stdio /dev/null), asks VERSION, reaps it. A CRIU that does not know the
  * request (< 3.0) yields "criu too old: ...". 0 or -1 with e set. */
 int swrk_version(const char *criu, struct swrk_version *v, struct err *e);
+/* swrk_version without spawning criu when the cache file SWRK_VERSION_CACHE in dirfd (the
+ * state root; -1: no cache) was written for the same binary: the resolved criu's dev, inode,
+ * size, mtime and ctime must all match, so an upgraded or replaced criu is probed again.
+ * After a probe the file is rewritten (tmp + rename; failures ignored). Same errors as
+ * swrk_version, plus swrk_find's when criu cannot be resolved. */
+#define SWRK_VERSION_CACHE "criu@version"   /* '@' is not allowed in container ids */
+int swrk_version_cached(const char *criu, int dirfd, struct swrk_version *v, struct err *e);
 /* 0 when v->num >= min, else -1 with "criu too old: found 3.14.0 (31400), need at least
  * 3.15.0 (31500)[ for <what>]". what may be NULL. */
 int swrk_version_require(const struct swrk_version *v, int min, const char *what,
