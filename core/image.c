@@ -28,37 +28,54 @@ int image_open(const char *path, struct err *e)
 	return fd;
 }
 
-int image_descriptors_read(int imgfd, char *out[3], struct err *e)
+/* descriptors.json's checks on a parsed document; frees d. */
+static int descriptors_doc(struct json_doc *d, char *out[3], struct err *e)
 {
-	struct json_doc d = { 0 };
 	int i, k = 0;
 
-	out[0] = out[1] = out[2] = NULL;
-	if (json_load(&d, imgfd, "descriptors.json", "descriptors.json", e) < 0)
-		return -1;
-	if (d.t[0].type == JSON_NULL) {
-		json_free(&d);
+	if (d->t[0].type == JSON_NULL) {
+		json_free(d);
 		return 0;
 	}
-	if (json_expect(&d, 0, JSON_ARR, e) < 0)
+	if (json_expect(d, 0, JSON_ARR, e) < 0)
 		goto bad;
-	json_for_each(&d, 0, i) {
+	json_for_each(d, 0, i) {
 		const char *s;
-		if (json_str(&d, i, &s, e) < 0)
+		if (json_str(d, i, &s, e) < 0)
 			goto bad;
 		if (k < 3)
 			out[k] = xstrdup(s);
 		k++;
 	}
-	json_free(&d);
+	json_free(d);
 	return 0;
 bad:
 	for (k = 0; k < 3; k++) {
 		free(out[k]);
 		out[k] = NULL;
 	}
-	json_free(&d);
+	json_free(d);
 	return -1;
+}
+
+int image_descriptors_read(int imgfd, char *out[3], struct err *e)
+{
+	struct json_doc d = { 0 };
+
+	out[0] = out[1] = out[2] = NULL;
+	if (json_load(&d, imgfd, "descriptors.json", "descriptors.json", e) < 0)
+		return -1;
+	return descriptors_doc(&d, out, e);
+}
+
+int image_descriptors_parse(char *buf, size_t len, char *out[3], struct err *e)
+{
+	struct json_doc d = { 0 };
+
+	out[0] = out[1] = out[2] = NULL;
+	if (json_parse(&d, "descriptors.json", buf, len, e) < 0)
+		return -1;
+	return descriptors_doc(&d, out, e);
 }
 
 int image_descriptors_write(int imgfd, char *const desc[3], struct err *e)
@@ -275,11 +292,19 @@ static int check_pagemap(int imgfd, const char *name, int lazy, struct err *e)
 		if (!pe.flags && !pe.in_parent)
 			pe.flags = PE_PRESENT;
 		if ((pe.flags & PE_PRESENT) && !(pe.flags & PE_PARENT) && !pe.in_parent &&
-		    !(lazy && (pe.flags & PE_LAZY)))
-			pages += pe.nr_pages;
+		    !(lazy && (pe.flags & PE_LAZY)) &&
+		    __builtin_add_overflow(pages, pe.nr_pages, &pages)) {
+			err_set(e, EINVAL, "image %s is corrupt: page count overflows", name);
+			goto out;
+		}
 	}
 	if (r < 0)
 		goto out;
+	/* More bytes than any file can hold (the product would wrap): no pages file holds it. */
+	if (pages > (uint64_t)INT64_MAX / (uint64_t)psz) {
+		err_set(e, EINVAL, "image %s is corrupt: %llu pages", name, (unsigned long long)pages);
+		goto out;
+	}
 	fmt_sn(pname, sizeof pname, "pages-%u.img", (unsigned)head.pages_id);
 	if (fstatat(imgfd, pname, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (pages) {

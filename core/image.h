@@ -2,6 +2,7 @@
  * descriptors.json (the container's stdio as CRIU saw it at dump time). */
 #ifndef CRBOX_IMAGE_H
 #define CRBOX_IMAGE_H
+#include <stddef.h>
 #include "err.h"
 
 /* Opens the image directory read-only (O_DIRECTORY) and checks it holds a checkpoint
@@ -18,6 +19,9 @@ int image_check(int imgfd, int lazy, struct err *e);
 /* Reads descriptors.json from the image dir: a JSON array of strings (or null, as runc writes
  * a nil list). out[0..2] get heap strings (NULL beyond the array's length). 0 or -1. */
 int image_descriptors_read(int imgfd, char *out[3], struct err *e);
+/* The same from a buffer (parsed in place and modified; out[] are copies). For tests and
+ * fuzzing. */
+int image_descriptors_parse(char *buf, size_t len, char *out[3], struct err *e);
 /* Writes descriptors.json (mode 0600) as runc does: ["a","b","c"]; a NULL list is null. */
 int image_descriptors_write(int imgfd, char *const desc[3], struct err *e);
 

@@ -623,9 +623,23 @@ fail:
 	return NULL;
 }
 
-int state_read(int dirfd, struct state *st, struct err *e)
+int state_parse(struct state *st, char *buf, size_t len, struct err *e)
 {
 	struct json_doc d;
+	int rc;
+
+	memset(st, 0, sizeof *st);
+	if (json_parse(&d, "state.json", buf, len, e) < 0)
+		return -1;
+	rc = rd_state(&d, st, e);
+	json_free(&d);
+	if (rc < 0)
+		state_free(st);
+	return rc;
+}
+
+int state_read(int dirfd, struct state *st, struct err *e)
+{
 	size_t len = 0;
 	char *buf;
 	int rc;
@@ -637,15 +651,8 @@ int state_read(int dirfd, struct state *st, struct err *e)
 			err_set(e, ENOENT, "container does not exist");
 		return -1;
 	}
-	if (json_parse(&d, "state.json", buf, len, e) < 0) {
-		free(buf);
-		return -1;
-	}
-	rc = rd_state(&d, st, e);
-	json_free(&d);
+	rc = state_parse(st, buf, len, e);
 	free(buf);
-	if (rc < 0)
-		state_free(st);
 	return rc;
 }
 

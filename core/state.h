@@ -109,6 +109,9 @@ int state_write(int dirfd, const struct state *st, struct err *e);
  * keys are ignored; a version other than STATE_VERSION is refused. A missing state.json
  * gives "container does not exist" (e->no = ENOENT). */
 int state_read(int dirfd, struct state *st, struct err *e);
+/* The same checks on a state.json already in memory (buf is parsed in place and modified;
+ * the strings in st are copies, so buf may be freed afterwards). For tests and fuzzing. */
+int state_parse(struct state *st, char *buf, size_t len, struct err *e);
 /* The serialized form (compact JSON, no newline) state_write stores. */
 void state_to_json(const struct state *st, struct buf *b);
 

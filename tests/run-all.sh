@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# run-all.sh: runs every test layer (build, unit, cli, integration, fuzz), prints their TAP lines
+# run-all.sh: runs every test layer (build, unit, cli, integration, fuzz, valgrind), prints their TAP lines
 # and a summary per layer, and ends with exactly one line "N passed, N failed, N skipped".
 # Exit 1 if anything failed or nothing ran. Knobs (see tests/README.md): LAYERS, BATS_FILTER,
 # FUZZ_TIME, BATS_TEST_TIMEOUT, UNIT_TIMEOUT, JOBS.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
-LAYERS=${LAYERS:-build unit cli integration fuzz}
+LAYERS=${LAYERS:-build unit cli integration fuzz valgrind}
 FUZZ_DIR=${FUZZ_DIR:-tests/fuzz}
 FUZZ_TIME=${FUZZ_TIME:-30}
 UNIT_TIMEOUT=${UNIT_TIMEOUT:-300}
+VALGRIND_TIMEOUT=${VALGRIND_TIMEOUT:-900}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-600}
 export CRIU_FAULT=${CRIU_FAULT:-130}
@@ -218,9 +219,84 @@ layer_fuzz() {
 	done
 }
 
+# valgrind: every unit test built without sanitizers (build/unit-plain/) under memcheck with
+# leak checks, one result per binary; then the cli suite with CRBOX pointing at
+# tests/tools/valgrind-crbox (the glibc build of crbox under memcheck, no leak checks: the
+# applets leave freeing to exit), one result per bats test: memcheck found no error in any
+# crbox run of that test. A test failing on its own under valgrind is noted, not counted
+# (the cli layer counts it; argv[0]-sensitive texts differ under valgrind).
+layer_valgrind() {
+	local vg srcs=(tests/unit/t_*.c) src name bin log st targets=() files f logs n line num failed
+	local supp=tests/valgrind.supp
+	vg=$(command -v valgrind) || { result skip "valgrind is not installed"; return 0; }
+	for src in "${srcs[@]}"; do
+		[ -e "$src" ] && targets+=("build/unit-plain/$(basename "$src" .c)")
+	done
+	make -k -j"$JOBS" "${targets[@]}" build/glibc/crbox >/dev/null 2>&1
+	for bin in "${targets[@]}"; do
+		log=$TMP/vg-unit.log
+		if ! make "$bin" >"$log" 2>&1; then
+			result fail "build $bin" "$log"
+			continue
+		fi
+		rm -f "$TMP"/vg-unit.*.vglog
+		timeout "$VALGRIND_TIMEOUT" "$vg" -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite,indirect --suppressions="$supp" \
+			--log-file="$TMP/vg-unit.%p.vglog" "$bin" >"$log" 2>&1
+		st=$?
+		name="valgrind ${bin#build/}: $(grep -Ec '^(not )?ok' "$log") checks"
+		if [ $st -eq 77 ] && ! grep -Eq '^(not )?ok' "$log"; then
+			result skip "valgrind ${bin#build/}: exit status 77"
+		elif [ $st -eq 99 ] || grep -qs '^==' "$TMP"/vg-unit.*.vglog; then
+			cat "$TMP"/vg-unit.*.vglog >"$log.errors"
+			result fail "$name: memcheck errors" "$log.errors"
+		elif [ $st -eq 124 ]; then
+			result fail "$name: timed out after ${VALGRIND_TIMEOUT}s"
+		elif [ $st -ne 0 ] || grep -q '^not ok' "$log"; then
+			result fail "$name: exit status $st under valgrind" "$log"
+		else
+			result ok "$name, no memcheck errors or leaks"
+		fi
+	done
+	if ! make build/glibc/crbox >"$TMP/vg-make.log" 2>&1; then
+		result fail "build build/glibc/crbox" "$TMP/vg-make.log"
+		return 0
+	fi
+	command -v bats >/dev/null || { result fail "bats is not installed"; return 0; }
+	files=(tests/cli/*.bats)
+	for f in "${files[@]}"; do
+		[ -e "$f" ] || continue
+		logs=$TMP/vg-cli-$(basename "$f" .bats)
+		mkdir -p "$logs"
+		echo "# $f under valgrind"
+		VG_CRBOX=$PWD/build/glibc/crbox VG_LOGS=$logs VG_VALGRIND=$vg VG_SUPP=$PWD/$supp \
+			CRBOX=$PWD/tests/tools/valgrind-crbox bats --tap "$f" >"$TMP/vg-bats.log" 2>&1
+		while IFS= read -r line; do
+			[[ $line =~ ^(not\ )?ok\ ([0-9]+)\ (.*)$ ]] || continue
+			failed=${BASH_REMATCH[1]} num=${BASH_REMATCH[2]}
+			name="valgrind cli $(basename "$f"): ${BASH_REMATCH[3]}"
+			if [[ $line =~ \#[[:space:]]*[Ss][Kk][Ii][Pp] ]]; then
+				result skip "$name"
+				continue
+			fi
+			n=$(cat "$logs/$num".*.log 2>/dev/null | grep -c '^==')
+			if [ "$n" -gt 0 ]; then
+				cat "$logs/$num".*.log >"$logs/errors.txt"
+				result fail "$name: memcheck errors" "$logs/errors.txt"
+			else
+				result ok "$name"
+				[ -n "$failed" ] && echo "#   (the test itself failed under valgrind)"
+			fi
+		done <"$TMP/vg-bats.log"
+		if ! grep -Eq '^(not )?ok' "$TMP/vg-bats.log"; then
+			result fail "valgrind cli $(basename "$f"): bats ran no test" "$TMP/vg-bats.log"
+		fi
+	done
+}
+
 for layer in $LAYERS; do
 	case $layer in
-	build | unit | cli | integration | fuzz) ;;
+	build | unit | cli | integration | fuzz | valgrind) ;;
 	*) echo "run-all: unknown layer '$layer'" >&2; exit 2 ;;
 	esac
 	layer_begin "$layer"

@@ -697,6 +697,41 @@ static void test_from_spec(void)
 	state_free(&st);
 }
 
+/* state_parse: the in-memory reader state_read uses (also the fuzz target's entry). */
+static void test_parse(void)
+{
+	struct state st, st2;
+	struct buf b = BUF_INIT, b2 = BUF_INIT;
+	struct err e = { 0 };
+	char j[512];
+
+	snprintf(j, sizeof j, "{\"crbox_state_version\":1,\"id\":\"ct-p\",\"init_process_pid\":7,"
+		 "\"init_process_start\":9,\"created\":\"c\",\"bundle\":\"/b\",\"rootfs\":\"/r\","
+		 "\"annotations\":{\"k\":\"v\"}}");
+	T_OK(state_parse(&st, j, strlen(j), &e) == 0, "state_parse: minimal state");
+	T_STREQ(st.id, "ct-p", "state_parse: id");
+	T_INTEQ(st.pid, 7, "state_parse: pid");
+	T_STREQ(state_kv_get(st.annotations, st.nannotations, "k"), "v", "state_parse: annotation");
+	state_to_json(&st, &b);
+	T_OK(state_parse(&st2, b.p, b.len, &e) == 0, "state_parse: state_to_json output reads back");
+	state_to_json(&st2, &b2);
+	buf_reset(&b);
+	state_to_json(&st, &b);
+	T_OK(b.len == b2.len && !memcmp(b.p, b2.p, b.len), "state_parse: round trip is stable");
+	state_free(&st);
+	state_free(&st2);
+	buf_free(&b);
+	buf_free(&b2);
+
+	char bad[] = "{\"crbox_state_version\":1,\"id\":\"x\",\"init_process_pid\":-1}";
+	T_OK(state_parse(&st, bad, strlen(bad), &e) < 0 &&
+	     strstr(e.msg, "state.json: .init_process_pid: pid out of range"),
+	     "state_parse: negative pid refused");
+	char nul[] = "{}";
+	T_OK(state_parse(&st, nul, 0, &e) < 0 && !strncmp(e.msg, "state.json: ", 12),
+	     "state_parse: empty input refused");
+}
+
 int main(void)
 {
 	struct err e = { 0 };
@@ -728,6 +763,7 @@ int main(void)
 	test_status(rootfd);
 	test_oci();
 	test_from_spec();
+	test_parse();
 	T_OK(state_destroy(rootfd, "ct-a", -1, &e) == 0, "destroy ct-a");
 	T_INTEQ(count_entries(rootfd, NULL, NULL, 0), 0, "root empty at the end");
 	close(rootfd);
