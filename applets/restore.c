@@ -698,6 +698,17 @@ int restore_main(int argc, char **argv)
 		goto fail_early;
 	if (geteuid() != 0)
 		log_warn("crbox restore is untested with rootless containers");
+	{
+		/* Said first, as runc does; state_create is what makes it exclusive. */
+		struct stat sb;
+		char *p = fmt_alloc("%s/%s", g.root, r.id);
+		int taken = lstat(p, &sb) == 0;
+		free(p);
+		if (taken) {
+			err_set(&e, EEXIST, "container with given ID already exists");
+			goto fail_early;
+		}
+	}
 	if (preflight(&r, &e) < 0)
 		goto fail_early;
 	if (!r.o.no_subreaper && proc_subreaper(1, &e) < 0)
