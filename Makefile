@@ -9,7 +9,7 @@ SRC      := $(CORE_SRC) $(APP_SRC) $(PB_SRC)
 OBJ      := $(SRC:%.c=$(B)/obj/%.o)
 GITREV   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 INC      := -I. -Icore -Ivendor-proto -I$(B)/include
-DEFS     := -DCRBOX_VERSION='"$(VERSION)"' -DCRBOX_COMMIT='"$(GITREV)"' \
+DEFS     := -DCRBOX_VERSION='"$(VERSION)"' \
             -DCRBOX_OCI_VERSION='"$(OCI_VERSION)"'
 
 UNIT_SRC := $(sort $(wildcard tests/unit/t_*.c))
@@ -26,6 +26,15 @@ all: $(B)/crbox
 $(B)/include/protobuf-c/protobuf-c.h: $(PROTOBUF_C_H)
 	@mkdir -p $(@D)
 	cp $< $@
+
+# The commit goes into a header rewritten only when HEAD moves, so --version never goes
+# stale and nothing else rebuilds.
+.PHONY: FORCE
+$(B)/include/crbox-commit.h: FORCE
+	@mkdir -p $(@D)
+	@echo '#define CRBOX_COMMIT "$(GITREV)"' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(B)/obj/applets/main.o $(B)/plain/applets/main.o: $(B)/include/crbox-commit.h
 
 $(B)/obj/%.o: %.c $(B)/include/protobuf-c/protobuf-c.h
 	@mkdir -p $(@D)

@@ -2,6 +2,7 @@
  * otherwise global flags come first, then the applet name (`crbox restore ...`), as in runc.
  * Unknown applet: "No help topic for 'x'" and exit status 3, as urfave/cli in runc. */
 #include "common.h"
+#include "crbox-commit.h"
 #include "buf.h"
 #include "fmt.h"
 #include <errno.h>
