@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "fmt.h"
 #include "jsonw.h"
+#include "criu.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -307,4 +308,21 @@ int id_valid(const char *id, struct err *e)
 					     "allowed (use letters, digits and _+.-)", c, i);
 	}
 	return 0;
+}
+
+void report_criu_log(int dirfd, const char *log, const char *dir)
+{
+	struct buf b = BUF_INIT;
+	char *p, *nl;
+
+	if (dirfd >= 0 && swrk_log_errors(dirfd, log, &b, 20) > 0)
+		for (p = b.p; p && *p; p = nl ? nl + 1 : NULL) {
+			nl = strchr(p, '\n');
+			if (nl)
+				*nl = 0;
+			log_warn("criu: %s", p);
+		}
+	if (dir)
+		log_error("full CRIU log: %s/%s", dir, log);
+	buf_free(&b);
 }

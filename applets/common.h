@@ -49,6 +49,10 @@ void log_warn(const char *fmt, ...);
 void log_info(const char *fmt, ...);
 void log_debug(const char *fmt, ...);   /* only with --debug */
 
+/* After a failed CRIU call: each "Error" line of the log `log` in dirfd as a warning (as
+ * runc main does), then "full CRIU log: <dir>/<log>" unless dir is NULL. */
+void report_criu_log(int dirfd, const char *log, const char *dir);
+
 /* Wrong usage: "Incorrect Usage[: msg]" plus the applet help on stdout, msg logged as an
  * error; returns 1 (runc's status). */
 int usage_error(const struct applet_info *ai, const char *msg);

@@ -6,6 +6,7 @@
  * state.json (an aborted restore) is removed. Destroy errors are logged, exit status 0, as
  * runc. Lock: exclusive, held until the state dir is gone. */
 #include "common.h"
+#include "lifecycle.h"
 #include "cgroup.h"
 #include "ctr.h"
 #include "proc.h"
@@ -16,13 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Shared lifecycle helpers, defined (and documented) in applets/state.c. */
-int lc_load(const char *id, enum state_lock lock, int *rootfd, int *dirfd, struct state *st,
-	    struct err *e);
-void lc_close(int rootfd, int dirfd, struct state *st);
-const char *lc_status(const struct state *st, int dirfd, struct err *e);
-int lc_nargs(const struct applet_info *ai, int n, int min, int max, int *rc);
-const char *lc_errstr(int no, char *b, size_t cap);
 
 struct dopts {
 	int force;

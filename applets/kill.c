@@ -5,6 +5,7 @@
  * signals every process of the cgroup while it is frozen. Unlike runc, --all leaves a paused
  * container paused (runc thaws it for any signal); a SIGKILL still thaws. Lock: exclusive. */
 #include "common.h"
+#include "lifecycle.h"
 #include "cgroup.h"
 #include "ctr.h"
 #include "proc.h"
@@ -16,13 +17,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Shared lifecycle helpers, defined (and documented) in applets/state.c. */
-int lc_load(const char *id, enum state_lock lock, int *rootfd, int *dirfd, struct state *st,
-	    struct err *e);
-void lc_close(int rootfd, int dirfd, struct state *st);
-const char *lc_status(const struct state *st, int dirfd, struct err *e);
-int lc_nargs(const struct applet_info *ai, int n, int min, int max, int *rc);
-const char *lc_errstr(int no, char *b, size_t cap);
 
 struct kopts {
 	int all;

@@ -6,6 +6,7 @@
  * load are reported on stderr and skipped. A missing root lists nothing (runc 1.1.5 would
  * create it; crbox does not write from list). */
 #include "common.h"
+#include "lifecycle.h"
 #include "buf.h"
 #include "fmt.h"
 #include "jsonw.h"
@@ -17,13 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Shared lifecycle helpers, defined (and documented) in applets/state.c. */
-int lc_load(const char *id, enum state_lock lock, int *rootfd, int *dirfd, struct state *st,
-	    struct err *e);
-void lc_close(int rootfd, int dirfd, struct state *st);
-const char *lc_status(const struct state *st, int dirfd, struct err *e);
-int lc_nargs(const struct applet_info *ai, int n, int min, int max, int *rc);
-const char *lc_errstr(int no, char *b, size_t cap);
 
 struct lopts {
 	const char *format;

@@ -2,18 +2,12 @@
  * freezer (v1 freezer.state, v2 cgroup.freeze), as `runc pause`. A container that is not
  * running gives runc's "container not running". Takes the state lock exclusively. */
 #include "common.h"
+#include "lifecycle.h"
 #include "cgroup.h"
 #include "ctr.h"
 #include "state.h"
 #include <string.h>
 
-/* Shared lifecycle helpers, defined (and documented) in applets/state.c. */
-int lc_load(const char *id, enum state_lock lock, int *rootfd, int *dirfd, struct state *st,
-	    struct err *e);
-void lc_close(int rootfd, int dirfd, struct state *st);
-const char *lc_status(const struct state *st, int dirfd, struct err *e);
-int lc_nargs(const struct applet_info *ai, int n, int min, int max, int *rc);
-const char *lc_errstr(int no, char *b, size_t cap);
 
 static const struct applet_info info = {
 	"pause", "pause suspends all processes inside the container",

@@ -4,6 +4,7 @@
  * PID column (found by name in the header) is one of those pids. As in runc, crbox's own flags
  * end at the container id: everything after it goes to ps verbatim. Lock: shared. */
 #include "common.h"
+#include "lifecycle.h"
 #include "buf.h"
 #include "cgroup.h"
 #include "ctr.h"
@@ -17,13 +18,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Shared lifecycle helpers, defined (and documented) in applets/state.c. */
-int lc_load(const char *id, enum state_lock lock, int *rootfd, int *dirfd, struct state *st,
-	    struct err *e);
-void lc_close(int rootfd, int dirfd, struct state *st);
-const char *lc_status(const struct state *st, int dirfd, struct err *e);
-int lc_nargs(const struct applet_info *ai, int n, int min, int max, int *rc);
-const char *lc_errstr(int no, char *b, size_t cap);
 
 struct popts {
 	const char *format;

@@ -317,28 +317,6 @@ static void cleanup(struct rst *r)
 	r->nns = 0;
 }
 
-static void report_criu_log(struct rst *r)
-{
-	struct buf b = BUF_INIT;
-	int fd = r->workfd;
-	if (fd < 0)
-		return;
-	if (swrk_log_errors(fd, "restore.log", &b, 20) > 0) {
-		/* One log line per CRIU error line, as runc main does. */
-		char *p = b.p, *nl;
-		while (p && *p) {
-			nl = strchr(p, '\n');
-			if (nl)
-				*nl = 0;
-			log_warn("criu: %s", p);
-			p = nl ? nl + 1 : NULL;
-		}
-	}
-	if (!r->default_work)
-		log_error("full CRIU log: %s/restore.log", r->o.work_path);
-	buf_free(&b);
-}
-
 /* Checks and preparation that create nothing. */
 static int preflight(struct rst *r, struct err *e)
 {
@@ -585,7 +563,7 @@ static int run(struct rst *r, struct err *e)
 	req.type = CRIU_REQ_TYPE__RESTORE;
 	req.opts = &opts;
 	if (swrk_call(&r->sw, &req, on_notify, r, NULL, e) < 0) {
-		report_criu_log(r);
+		report_criu_log(r->workfd, "restore.log", r->default_work ? NULL : r->o.work_path);
 		goto out;
 	}
 	if (swrk_finish(&r->sw, 0, e) < 0)

@@ -4,6 +4,7 @@
  * ps, pause, resume) share: loading a container under its state lock with runc's error
  * wording, its status, runc's min/max argument-count errors, and Go's errno texts. */
 #include "common.h"
+#include "lifecycle.h"
 #include "buf.h"
 #include "cgroup.h"
 #include "ctr.h"
@@ -15,23 +16,6 @@
 #include <unistd.h>
 
 /* ---- shared by the lifecycle applets (prototypes repeated in each of their files) ---- */
-
-/* Opens the state root, then <root>/<id> under lock, then reads its state.json. Errors use
- * runc's wording: "container id cannot be empty", "invalid container ID format", "container
- * does not exist" (also for a missing root). On failure the root and dir fds may still be open
- * (e.g. a dir without state.json): always finish with lc_close. 0 or -1. */
-int lc_load(const char *id, enum state_lock lock, int *rootfd, int *dirfd, struct state *st,
-	    struct err *e);
-/* Closes what lc_load opened and frees st (st may be NULL: kept). */
-void lc_close(int rootfd, int dirfd, struct state *st);
-/* The OCI status ("paused", "stopped", "created", "running"), or NULL with e set when the
- * freezer cannot be read. */
-const char *lc_status(const struct state *st, int dirfd, struct err *e);
-/* runc's checkArgs for min/max counts (max < 0: none): 1 with *rc = 1 after the usage error
- * ("<argv0>: \"kill\" requires a minimum of 1 argument(s)"), else 0. */
-int lc_nargs(const struct applet_info *ai, int n, int min, int max, int *rc);
-/* strerror(no) with its first letter lowered, the shape of Go's errno texts. */
-const char *lc_errstr(int no, char *b, size_t cap);
 
 int lc_load(const char *id, enum state_lock lock, int *rootfd, int *dirfd, struct state *st,
 	    struct err *e)
