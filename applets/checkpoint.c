@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -103,25 +104,6 @@ static int on_notify(struct swrk_notify *n, void *ud, struct err *e)
 		c->o.status_fd = -1;
 	}
 	return 0;
-}
-
-static void report_criu_log(struct ckpt *c)
-{
-	struct buf b = BUF_INIT;
-	int fd = c->workfd >= 0 ? c->workfd : c->imgfd;
-	if (swrk_log_errors(fd, "dump.log", &b, 20) > 0) {
-		char *p = b.p, *nl;
-		while (p && *p) {
-			nl = strchr(p, '\n');
-			if (nl)
-				*nl = 0;
-			log_warn("criu: %s", p);
-			p = nl ? nl + 1 : NULL;
-		}
-	}
-	log_error("full CRIU log: %s/dump.log",
-		  c->o.work_path && *c->o.work_path ? c->o.work_path : c->image_path);
-	buf_free(&b);
 }
 
 /* Option checks that need no container. */
@@ -296,13 +278,28 @@ static int dump(struct ckpt *c, struct err *e)
 	if (g.debug)
 		for (i = 0; i < opts.n_ext_mnt; i++)
 			log_debug("ext_mnt %s -> %s", opts.ext_mnt[i]->key, opts.ext_mnt[i]->val);
+	{
+		/* A dump may wait long (a lazy dump waits for its page server): termination
+		 * signals abort it, and the container is left running and thawed. */
+		sigset_t term;
+		sigemptyset(&term);
+		sigaddset(&term, SIGINT);
+		sigaddset(&term, SIGTERM);
+		sigaddset(&term, SIGHUP);
+		sigaddset(&term, SIGQUIT);
+		sigprocmask(SIG_BLOCK, &term, NULL);
+		sw.intr_fd = signalfd(-1, &term, SFD_CLOEXEC);
+	}
 	if (swrk_start(&sw, g.criu, NULL, NULL, 0, e) < 0)
 		goto out;
 	req.type = c->o.pre_dump ? CRIU_REQ_TYPE__PRE_DUMP : CRIU_REQ_TYPE__DUMP;
 	req.opts = &opts;
 	if (swrk_call(&sw, &req, on_notify, c, NULL, e) < 0) {
+		if (e->no == EINTR)
+			err_set(e, EINTR, "checkpoint interrupted by a signal; the container keeps running");
 		swrk_abort(&sw, 0);
-		report_criu_log(c);
+		report_criu_log(c->workfd >= 0 ? c->workfd : c->imgfd, "dump.log",
+				c->o.work_path && *c->o.work_path ? c->o.work_path : c->image_path);
 		goto out;
 	}
 	if (swrk_finish(&sw, c->o.pre_dump ? SWRK_ANY_EXIT : 0, e) < 0)

@@ -225,14 +225,14 @@ carries_on() {
 	port=$((20000 + RANDOM % 20000))
 	mkfifo "$ROOT/status"
 	# (bats runs subshells with errexit: keep the status explicitly.)
-	( st=0; "$CRBOX" --root "$ROOT/crbox" checkpoint --lazy-pages --page-server "127.0.0.1:$port" \
+	( exec 3>&-; st=0; "$CRBOX" --root "$ROOT/crbox" checkpoint --lazy-pages --page-server "127.0.0.1:$port" \
 		--status-fd 3 --work-path "$ROOT/w" --image-path "$IMAGES" ct \
 		3>"$ROOT/status" >"$ROOT/ck.log" 2>&1 || st=$?; echo "$st" >"$ROOT/ck.rc" ) &
 	# CRIU says it is ready by a single NUL byte on the status fd.
 	[ "$(timeout 20 od -An -c "$ROOT/status" | tr -d ' \n')" = '\0' ]
 	[ -e "$IMAGES/inventory.img" ]
 	criu lazy-pages --page-server --address 127.0.0.1 --port "$port" -D "$IMAGES" \
-		>"$ROOT/lazy.log" 2>&1 &
+		>"$ROOT/lazy.log" 2>&1 3>&- &
 	lazy=$!
 	sleep 0.5
 	KNOWN_IDS+=(ct2)
@@ -245,6 +245,11 @@ carries_on() {
 	for i in $(seq 50); do [ -s "$ROOT/ck.rc" ] && break; sleep 0.2; done
 	kill "$lazy" 2>/dev/null || true
 	for i in $(seq 100); do [ -s "$ROOT/ck.rc" ] && break; sleep 0.2; done
+	# A dump still waiting for its page server is interrupted: crbox must abort it cleanly.
+	if [ ! -s "$ROOT/ck.rc" ]; then
+		pkill -TERM -f "checkpoint --lazy-pages --page-server 127.0.0.1:$port" || true
+		for i in $(seq 100); do [ -s "$ROOT/ck.rc" ] && break; sleep 0.2; done
+	fi
 	if [ "$(cat "$ROOT/ck.rc")" = 0 ]; then
 		[ "$rst" = 0 ]
 		[ "$(status_of crbox ct2)" = running ]

@@ -70,7 +70,7 @@ wait_rc() {
 }
 
 @test "two parallel restores of one id from separate image copies: exactly one wins" {
-	local round i rc1 rc2 win lose c v
+	local round i rc1 rc2 win lose c v jobs_
 	make_bundle "$BUNDLE"
 	c=$(ckpt ct)
 	KNOWN_IDS+=(ct)
@@ -80,14 +80,17 @@ wait_rc() {
 			cp -a "$IMAGES" "$ROOT/img$i"
 		done
 		rm -f "$BUNDLE/rootfs/count"
+		jobs_=()
 		for i in 1 2; do
 			( "$CRBOX" --root "$ROOT/crbox" restore -d --bundle "$BUNDLE" \
 				--image-path "$ROOT/img$i" --work-path "$ROOT/work$i" \
 				--pid-file "$ROOT/r$i.pid" ct </dev/null >"$ROOT/r$i.out" 2>"$ROOT/r$i.err" &&
 				r=0 || r=$?
 			  echo "$r" >"$ROOT/r$i.rc" ) &
+			jobs_+=($!)
 		done
-		wait
+		# Only our two jobs: a bare `wait` would also wait for bats' own timeout watchdog.
+		wait "${jobs_[@]}"
 		wait_rc "$ROOT/r1.rc" "$ROOT/r2.rc"
 		rc1=$(cat "$ROOT/r1.rc") rc2=$(cat "$ROOT/r2.rc")
 		echo "round $round: rc $rc1 $rc2; r1: $(cat "$ROOT/r1.err"); r2: $(cat "$ROOT/r2.err")"
