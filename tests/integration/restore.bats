@@ -286,6 +286,23 @@ restored_from() {
 	assert_no_leftovers ct
 }
 
+@test "restore: --lazy-pages with a criu lazy-pages daemon serving the images" {
+	make_bundle "$BUNDLE"
+	c=$(ckpt_runc ct)
+	# The daemon serves pages from the image dir and listens in it (lazy-pages.socket), so
+	# that is the restore's work dir, as in runc's own test.
+	criu lazy-pages -D "$IMAGES" -v4 -o "$ROOT/lazy.log" 3>&- &
+	lazy=$!
+	for i in $(seq 50); do [ -S "$IMAGES/lazy-pages.socket" ] && break; sleep 0.1; done
+	crbox_restore_detached ct --lazy-pages --work-path "$IMAGES"
+	restored_from "$c"
+	for i in $(seq 50); do grep -q "UFFD transferred pages" "$ROOT/lazy.log" && break; sleep 0.1; done
+	grep -q "UFFD transferred pages" "$ROOT/lazy.log"
+	kill "$lazy" 2>/dev/null || true
+	crbox delete -f ct
+	assert_no_leftovers ct
+}
+
 @test "restore: --lazy-pages without a lazy-pages server fails cleanly" {
 	make_bundle "$BUNDLE"
 	c=$(ckpt_runc ct)
