@@ -23,4 +23,9 @@ int lc_nargs(const struct applet_info *ai, int n, int min, int max, int *rc);
 /* strerror(no) with its first letter lowered, the shape of Go's errno texts. */
 const char *lc_errstr(int no, char *b, size_t cap);
 
+/* pause (freeze = 1: a running container, else "container not running") and resume
+ * (freeze = 0: a paused one, else "container not paused") through the cgroup freezer, under
+ * the exclusive state lock. Returns the exit status. */
+int lc_freezer(int argc, char **argv, const struct applet_info *ai, int freeze);
+
 #endif

@@ -148,3 +148,41 @@ out:
 	lc_close(rootfd, dirfd, &st);
 	return rc;
 }
+
+int lc_freezer(int argc, char **argv, const struct applet_info *ai, int freeze)
+{
+	struct state st;
+	struct cgroup_paths cg = { 0 };
+	struct err e;
+	const char *status;
+	char **pos;
+	int npos, rc, rootfd, dirfd;
+
+	if (applet_args(argc, argv, ai, NULL, NULL, &pos, &npos, 1, &rc))
+		return rc;
+	rc = 1;
+	if (lc_load(pos[0], STATE_LOCK_EX, &rootfd, &dirfd, &st, &e) < 0)
+		goto fail;
+	status = lc_status(&st, dirfd, &e);
+	if (!status)
+		goto fail;
+	if (freeze && strcmp(status, "running") && strcmp(status, "created")) {
+		err_set(&e, 0, "container not running");
+		goto fail;
+	}
+	if (!freeze && strcmp(status, "paused")) {
+		err_set(&e, 0, "container not paused");
+		goto fail;
+	}
+	ctr_cgroups(&st, &cg);
+	if ((freeze ? cgroup_freeze(&cg, &e) : cgroup_thaw(&cg, &e)) < 0)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	report(&e);
+out:
+	cgroup_paths_free(&cg);
+	lc_close(rootfd, dirfd, &st);
+	return rc;
+}
