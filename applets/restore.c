@@ -176,7 +176,7 @@ static int run_hooks(struct rst *r, int kind, struct err *e)
 	state_oci_json(&r->st, "creating", &in);
 	for (i = 0; i < r->spec.nhooks[kind] && rc == 0; i++) {
 		const struct spec_hook *h = &r->spec.hooks[kind][i];
-		rc = proc_run_hook(h->path, h->args, h->nenv ? h->env : NULL, h->timeout, in.p,
+		rc = proc_run_hook(h->path, h->args, h->env, h->timeout, in.p,
 				   in.len, e);
 		if (rc < 0)
 			err_wrap(e, "%s hook #%zu", spec_hook_names[kind], i);
