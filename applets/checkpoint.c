@@ -21,7 +21,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -157,9 +156,6 @@ static int check_opts(struct ckpt *c, CriuOpts *o, struct err *e)
 			return err_set(e, 0, "invalid --status-fd argument %d: not writable",
 				       c->o.status_fd);
 	}
-	if (crop_cg_mode(o, c->o.manage_cgroups_mode, e) < 0 ||
-	    crop_empty_ns(o, &c->o.empty_ns, e) < 0)
-		return -1;
 	return 0;
 }
 
@@ -184,9 +180,17 @@ static int dump(struct ckpt *c, struct err *e)
 	if (check_opts(c, &opts, e) < 0)
 		goto out;
 	if (swrk_version_cached(g.criu, c->rootfd, &ver, e) < 0 ||
-	    swrk_version_require(&ver, SWRK_MIN_VERSION, NULL, e) < 0 ||
-	    crop_network_lock(&opts, c->o.network_lock, ver.num, e) < 0)
+	    swrk_version_require(&ver, SWRK_MIN_VERSION, NULL, e) < 0)
 		goto out;
+	{
+		struct crop_base b = {
+			c->o.shell_job, c->o.ext_unix_sk, c->o.tcp_established, c->o.file_locks,
+			c->o.auto_dedup, c->o.lazy_pages, c->o.manage_cgroups_mode,
+			c->o.network_lock, &c->o.empty_ns,
+		};
+		if (crop_base(&opts, &b, "dump.log", ver.num, e) < 0)
+			goto out;
+	}
 	if (c->o.pre_dump || c->o.lazy_pages) {
 		struct swrk_features want = { .mem_track = c->o.pre_dump, .lazy_pages = c->o.lazy_pages };
 		struct swrk_features got;
@@ -223,32 +227,15 @@ static int dump(struct ckpt *c, struct err *e)
 		opts.work_dir_fd = c->workfd;
 	}
 	opts.images_dir_fd = c->imgfd;
-	opts.has_log_level = 1;
-	opts.log_level = 4;
-	opts.log_file = "dump.log";
 	opts.root = c->st.rootfs;
-	opts.has_notify_scripts = opts.notify_scripts = 1;
 	opts.has_pid = 1;
 	opts.pid = c->st.pid;
-	opts.has_shell_job = 1;
-	opts.shell_job = c->o.shell_job;
 	opts.has_leave_running = 1;
 	opts.leave_running = c->o.leave_running;
-	opts.has_tcp_established = 1;
-	opts.tcp_established = c->o.tcp_established;
 	if (c->o.tcp_skip_in_flight)
 		opts.has_tcp_skip_in_flight = opts.tcp_skip_in_flight = 1;
 	if (c->o.link_remap)
 		opts.has_link_remap = opts.link_remap = 1;
-	opts.has_ext_unix_sk = 1;
-	opts.ext_unix_sk = c->o.ext_unix_sk;
-	opts.has_file_locks = 1;
-	opts.file_locks = c->o.file_locks;
-	opts.has_auto_dedup = 1;
-	opts.auto_dedup = c->o.auto_dedup;
-	opts.has_lazy_pages = 1;
-	opts.lazy_pages = c->o.lazy_pages;
-	opts.has_orphan_pts_master = opts.orphan_pts_master = 1;
 	opts.config_file = (char *)crop_config_file(&c->st);
 	/* External net and pid namespaces, keyed by inode as runc does. */
 	for (i = 0; i < c->st.nnamespaces; i++) {
@@ -278,18 +265,9 @@ static int dump(struct ckpt *c, struct err *e)
 	if (g.debug)
 		for (i = 0; i < opts.n_ext_mnt; i++)
 			log_debug("ext_mnt %s -> %s", opts.ext_mnt[i]->key, opts.ext_mnt[i]->val);
-	{
-		/* A dump may wait long (a lazy dump waits for its page server): termination
-		 * signals abort it, and the container is left running and thawed. */
-		sigset_t term;
-		sigemptyset(&term);
-		sigaddset(&term, SIGINT);
-		sigaddset(&term, SIGTERM);
-		sigaddset(&term, SIGHUP);
-		sigaddset(&term, SIGQUIT);
-		sigprocmask(SIG_BLOCK, &term, NULL);
-		sw.intr_fd = signalfd(-1, &term, SFD_CLOEXEC);
-	}
+	/* A dump may wait long (a lazy dump waits for its page server): termination signals
+	 * abort it, and the container is left running and thawed. */
+	sw.intr_fd = term_signals_hold();
 	if (swrk_start(&sw, g.criu, NULL, NULL, 0, e) < 0)
 		goto out;
 	req.type = c->o.pre_dump ? CRIU_REQ_TYPE__PRE_DUMP : CRIU_REQ_TYPE__DUMP;

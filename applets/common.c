@@ -7,9 +7,11 @@
 #include "criu.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -325,4 +327,28 @@ void report_criu_log(int dirfd, const char *log, const char *dir)
 	if (dir)
 		log_error("full CRIU log: %s/%s", dir, log);
 	buf_free(&b);
+}
+
+static const int term_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+int term_signals_hold(void)
+{
+	sigset_t set;
+	size_t i;
+	sigemptyset(&set);
+	for (i = 0; i < sizeof term_sigs / sizeof term_sigs[0]; i++)
+		sigaddset(&set, term_sigs[i]);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+int term_signal_pending(void)
+{
+	sigset_t p;
+	size_t i;
+	sigpending(&p);
+	for (i = 0; i < sizeof term_sigs / sizeof term_sigs[0]; i++)
+		if (sigismember(&p, term_sigs[i]))
+			return term_sigs[i];
+	return 0;
 }

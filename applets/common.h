@@ -53,6 +53,12 @@ void log_debug(const char *fmt, ...);   /* only with --debug */
  * runc main does), then "full CRIU log: <dir>/<log>" unless dir is NULL. */
 void report_criu_log(int dirfd, const char *log, const char *dir);
 
+/* Termination signals (SIGINT, SIGTERM, SIGHUP, SIGQUIT): term_signals_hold blocks them
+ * (keeping them pending) and returns a signalfd that becomes readable when one arrives, or
+ * -1 (they stay blocked). term_signal_pending returns the first one pending, or 0. */
+int term_signals_hold(void);
+int term_signal_pending(void);
+
 /* Wrong usage: "Incorrect Usage[: msg]" plus the applet help on stdout, msg logged as an
  * error; returns 1 (runc's status). */
 int usage_error(const struct applet_info *ai, const char *msg);

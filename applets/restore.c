@@ -113,6 +113,7 @@ struct rst {
 	int state_written;
 	struct swrk_version ver;
 	char *dump_desc[3];            /* descriptors.json: stdio at dump time */
+	CriuOpts opts;                 /* the RESTORE request's options, built in two steps */
 };
 
 static int console_connect(const char *path, struct err *e)
@@ -189,14 +190,9 @@ static int run_hooks(struct rst *r, int kind, struct err *e)
  * that arrives meanwhile aborts the restore (and everything is undone). */
 static int interrupted(struct err *e)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	sigset_t p;
-	size_t i;
-	sigpending(&p);
-	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		if (sigismember(&p, sigs[i]))
-			return err_set(e, EINTR, "restore interrupted by signal %d (%s)", sigs[i],
-				       strsignal(sigs[i]));
+	int sig = term_signal_pending();
+	if (sig)
+		return err_set(e, EINTR, "restore interrupted by signal %d (%s)", sig, strsignal(sig));
 	return 0;
 }
 
@@ -377,11 +373,14 @@ static int preflight(struct rst *r, struct err *e)
 					     "events; see `criu check --feature uffd-noncoop`)");
 	}
 	{
-		/* Flag values are checked here, before anything exists; build_request sets them. */
-		CriuOpts scratch = CRIU_OPTS__INIT;
-		if (crop_cg_mode(&scratch, r->o.manage_cgroups_mode, e) < 0 ||
-		    crop_empty_ns(&scratch, &r->o.empty_ns, e) < 0 ||
-		    crop_network_lock(&scratch, r->o.network_lock, r->ver.num, e) < 0)
+		/* The shared options go into the request now, so bad flag values are refused
+		 * before anything exists; build_request adds the rest. */
+		struct crop_base b = {
+			r->o.shell_job, r->o.ext_unix_sk, r->o.tcp_established, r->o.file_locks,
+			r->o.auto_dedup, r->o.lazy_pages, r->o.manage_cgroups_mode,
+			r->o.network_lock, &r->o.empty_ns,
+		};
+		if (crop_base(&r->opts, &b, "restore.log", r->ver.num, e) < 0)
 			return -1;
 	}
 	for (i = 0; i < r->spec.nnamespaces; i++) {
@@ -407,31 +406,10 @@ static int build_request(struct rst *r, CriuOpts *o, struct err *e)
 
 	o->images_dir_fd = r->imgfd;
 	o->has_evasive_devices = o->evasive_devices = 1;
-	o->has_log_level = 1;
-	o->log_level = 4;
-	o->log_file = "restore.log";
 	o->has_rst_sibling = o->rst_sibling = 1;
 	o->root = r->criu_root;
-	o->has_notify_scripts = o->notify_scripts = 1;
-	o->has_shell_job = 1;
-	o->shell_job = r->o.shell_job;
-	o->has_ext_unix_sk = 1;
-	o->ext_unix_sk = r->o.ext_unix_sk;
-	o->has_tcp_established = 1;
-	o->tcp_established = r->o.tcp_established;
-	o->has_file_locks = 1;
-	o->file_locks = r->o.file_locks;
-	o->has_auto_dedup = 1;
-	o->auto_dedup = r->o.auto_dedup;
-	o->has_lazy_pages = 1;
-	o->lazy_pages = r->o.lazy_pages;
-	o->has_orphan_pts_master = o->orphan_pts_master = 1;
 	if (r->o.tcp_close)
 		o->has_tcp_close = o->tcp_close = 1;
-	if (crop_cg_mode(o, r->o.manage_cgroups_mode, e) < 0 ||
-	    crop_empty_ns(o, &r->o.empty_ns, e) < 0 ||
-	    crop_network_lock(o, r->o.network_lock, r->ver.num, e) < 0)
-		return -1;
 	o->has_work_dir_fd = 1;
 	o->work_dir_fd = r->workfd;
 	o->config_file = (char *)crop_config_file(&r->st);
@@ -469,7 +447,7 @@ static int build_request(struct rst *r, CriuOpts *o, struct err *e)
 /* Creates the state dir, mounts, cgroups; runs criu. On failure the caller cleans up. */
 static int run(struct rst *r, struct err *e)
 {
-	CriuOpts opts = CRIU_OPTS__INIT;
+	CriuOpts *o = &r->opts;
 	CriuReq req = CRIU_REQ__INIT;
 	struct cgroup_self cs = { 0 };
 	struct cgroup_kvs roots = { 0 };
@@ -502,8 +480,7 @@ static int run(struct rst *r, struct err *e)
 		return -1;
 	if (mount_prepare_restore(r->criu_root, &r->spec, e) < 0)
 		return -1;
-	opts.images_dir_fd = -1;
-	if (build_request(r, &opts, e) < 0)
+	if (build_request(r, o, e) < 0)
 		goto out;
 
 	if (cgroup_paths_for(r->spec.cgroups_path, r->id, &r->cg, e) < 0 ||
@@ -545,7 +522,7 @@ static int run(struct rst *r, struct err *e)
 		goto out;
 	cgroup_cg_roots(&cs, &roots);
 	for (i = 0; i < roots.n; i++)
-		swrk_opts_add_cg_root(&opts, roots.v[i].key, roots.v[i].val);
+		swrk_opts_add_cg_root(o, roots.v[i].key, roots.v[i].val);
 	for (i = 0; i < r->cg.n; i++)
 		state_kv_set(&r->st.cgroup_paths, &r->st.ncgroup_paths, r->cg.v[i].key,
 			     r->cg.v[i].dir);
@@ -554,14 +531,14 @@ static int run(struct rst *r, struct err *e)
 	if (g.debug) {
 		static const char *const modes[] = { "ignore", "none", "props", "soft", "full",
 						     "strict", "default" };
-		log_debug("manage_cgroups_mode %s", modes[opts.manage_cgroups_mode % 7]);
-		for (i = 0; i < opts.n_ext_mnt; i++)
-			log_debug("ext_mnt %s -> %s", opts.ext_mnt[i]->key, opts.ext_mnt[i]->val);
-		for (i = 0; i < opts.n_inherit_fd; i++)
-			log_debug("inherit_fd %s -> %d", opts.inherit_fd[i]->key, opts.inherit_fd[i]->fd);
+		log_debug("manage_cgroups_mode %s", modes[o->manage_cgroups_mode % 7]);
+		for (i = 0; i < o->n_ext_mnt; i++)
+			log_debug("ext_mnt %s -> %s", o->ext_mnt[i]->key, o->ext_mnt[i]->val);
+		for (i = 0; i < o->n_inherit_fd; i++)
+			log_debug("inherit_fd %s -> %d", o->inherit_fd[i]->key, o->inherit_fd[i]->fd);
 	}
 	req.type = CRIU_REQ_TYPE__RESTORE;
-	req.opts = &opts;
+	req.opts = o;
 	if (swrk_call(&r->sw, &req, on_notify, r, NULL, e) < 0) {
 		report_criu_log(r->workfd, "restore.log", r->default_work ? NULL : r->o.work_path);
 		goto out;
@@ -576,7 +553,7 @@ static int run(struct rst *r, struct err *e)
 out:
 	cgroup_kvs_free(&roots);
 	cgroup_self_free(&cs);
-	swrk_opts_free(&opts);
+	swrk_opts_free(o);
 	return rc;
 }
 
@@ -669,6 +646,7 @@ int restore_main(int argc, char **argv)
 	memset(&r, 0, sizeof r);
 	r.rootfd = r.dirfd = r.imgfd = r.workfd = r.console = r.pty_master = -1;
 	r.sw = (struct swrk)SWRK_INIT;
+	criu_opts__init(&r.opts);
 	if (applet_args(argc, argv, &info, &r.o, NULL, &pos, &npos, 1, &rc))
 		return rc;
 	r.id = pos[0];
@@ -701,18 +679,9 @@ int restore_main(int argc, char **argv)
 			goto fail_early;
 		}
 	}
-	{
-		/* Termination signals: held while the container is being made, and watched so
-		 * that a restore CRIU never finishes can still be aborted. */
-		sigset_t term;
-		sigemptyset(&term);
-		sigaddset(&term, SIGINT);
-		sigaddset(&term, SIGTERM);
-		sigaddset(&term, SIGHUP);
-		sigaddset(&term, SIGQUIT);
-		sigprocmask(SIG_BLOCK, &term, r.o.detach ? &old : NULL);
-		r.sw.intr_fd = signalfd(-1, &term, SFD_CLOEXEC);
-	}
+	/* Termination signals: held while the container is being made, and watched so that
+	 * a restore CRIU never finishes can still be aborted. */
+	r.sw.intr_fd = term_signals_hold();
 	if (run(&r, &e) < 0 || interrupted(&e) < 0) {
 		if (e.no == EINTR)
 			interrupted(&e);    /* name the signal */

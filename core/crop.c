@@ -64,6 +64,31 @@ int crop_network_lock(CriuOpts *o, const char *how, int criu_version, struct err
 	return 0;
 }
 
+int crop_base(CriuOpts *o, const struct crop_base *b, const char *log_file, int criu_version,
+	      struct err *e)
+{
+	o->has_log_level = 1;
+	o->log_level = 4;
+	o->log_file = (char *)log_file;
+	o->has_notify_scripts = o->notify_scripts = 1;
+	o->has_orphan_pts_master = o->orphan_pts_master = 1;
+	o->has_shell_job = 1;
+	o->shell_job = b->shell_job;
+	o->has_ext_unix_sk = 1;
+	o->ext_unix_sk = b->ext_unix_sk;
+	o->has_tcp_established = 1;
+	o->tcp_established = b->tcp_established;
+	o->has_file_locks = 1;
+	o->file_locks = b->file_locks;
+	o->has_auto_dedup = 1;
+	o->auto_dedup = b->auto_dedup;
+	o->has_lazy_pages = 1;
+	o->lazy_pages = b->lazy_pages;
+	if (crop_cg_mode(o, b->manage_cgroups_mode, e) < 0 || crop_empty_ns(o, b->empty_ns, e) < 0)
+		return -1;
+	return crop_network_lock(o, b->network_lock, criu_version, e);
+}
+
 const char *crop_config_file(const struct state *st)
 {
 	const char *a = state_kv_get(st->annotations, st->nannotations, "org.criu.config");

@@ -18,6 +18,17 @@ int crop_empty_ns(CriuOpts *o, const struct strv *ns, struct err *e);
 /* --network-lock iptables|nftables|skip (NULL: not sent). Needs CRIU >= 3.16 (version num
  * given), else a clear error. */
 int crop_network_lock(CriuOpts *o, const char *how, int criu_version, struct err *e);
+/* The options checkpoint and restore set alike, runc's way: log level 4 into log_file,
+ * notify scripts and orphan pts master on, the boolean flags sent explicitly (false too),
+ * and the checked cgroup mode, --empty-ns and --network-lock. Sets no pointers that need
+ * freeing. 0 or -1 (a bad flag value; nothing else can fail). */
+struct crop_base {
+	int shell_job, ext_unix_sk, tcp_established, file_locks, auto_dedup, lazy_pages;
+	const char *manage_cgroups_mode, *network_lock;
+	const struct strv *empty_ns;
+};
+int crop_base(CriuOpts *o, const struct crop_base *b, const char *log_file, int criu_version,
+	      struct err *e);
 /* The CRIU config file: the org.criu.config annotation if present (empty: none), else
  * /etc/criu/crbox.conf if it exists, else /etc/criu/runc.conf (runc's, always sent).
  * Returns a pointer into st or a static string, or NULL for none. */
