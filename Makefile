@@ -2,7 +2,7 @@
 include config.mk
 
 B        := build
-CORE_SRC := $(sort $(wildcard core/*.c))
+CORE_SRC := $(sort $(wildcard core/*.c core/*/*.c))
 APP_SRC  := $(sort $(wildcard applets/*.c))
 PB_SRC   := $(sort $(wildcard vendor-proto/*.pb-c.c))
 SRC      := $(CORE_SRC) $(APP_SRC) $(PB_SRC)

@@ -155,7 +155,7 @@ directive() {
 
 # fuzz_sources FILE: the sources a fuzz target links: its fuzz-src: line, else the core/ and
 # vendor-proto/ files its header comment's build command names (brace lists expanded), else all
-# of core/*.c and vendor-proto/*.pb-c.c.
+# of core/*.c, core/*/*.c and vendor-proto/*.pb-c.c.
 fuzz_sources() {
 	local list hdr tok inner part parts
 	list=$(directive fuzz-src "$1")
@@ -173,7 +173,7 @@ fuzz_sources() {
 			fi
 		done
 	fi
-	[ -n "$list" ] || list="core/*.c vendor-proto/*.pb-c.c"
+	[ -n "$list" ] || list="core/*.c core/*/*.c vendor-proto/*.pb-c.c"
 	# shellcheck disable=SC2086 # globs and duplicates: each file once
 	printf '%s\n' $list | awk '!seen[$0]++' | tr '\n' ' '
 }
