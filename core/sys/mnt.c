@@ -1,0 +1,110 @@
+/* mnt: fd-based mounts (see mnt.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "sys/mnt.h"
+#include "fmt.h"
+
+struct mnt_attr {                  /* struct mount_attr (linux/mount.h) */
+	uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
+#define M_OPEN_TREE_CLONE       1
+#define M_AT_RECURSIVE          0x8000
+#define M_MOVE_MOUNT_F_EMPTY    0x00000004
+#define M_MOVE_MOUNT_T_EMPTY    0x00000040
+
+const char *mnt_fdpath(char *buf, int fd)
+{
+	fmt_sn(buf, 32, "/proc/self/fd/%d", fd);
+	return buf;
+}
+
+static int setattr(int fd, int flags, uint64_t set, uint64_t clr, unsigned long prop)
+{
+	struct mnt_attr a = { set, clr, prop, 0 };
+	return (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | flags, &a, sizeof a);
+}
+
+int mnt_setattr(int fd, const char *name, uint64_t set, uint64_t clr, unsigned long propagation,
+		int recursive, struct err *e)
+{
+	if (!set && !clr && !propagation)
+		return 0;
+	if (setattr(fd, recursive ? M_AT_RECURSIVE : 0, set, clr, propagation) < 0)
+		return err_sys(e, "mount_setattr %s", name);
+	return 0;
+}
+
+int mnt_change(int fd, const char *name, unsigned long flags, const char *data, struct err *e)
+{
+	char p[32];
+	if (mount("", mnt_fdpath(p, fd), NULL, flags, data) < 0)
+		return err_sys(e, "remount %s", name);
+	return 0;
+}
+
+/* The legacy path: mount(2) through /proc/self/fd, then flags by remount. */
+static int bind_legacy(int srcfd, const char *source, int target_fd, const char *name,
+		       int recursive, uint64_t set, struct err *e)
+{
+	char s[32], t[32];
+	const char *src = srcfd >= 0 ? mnt_fdpath(s, srcfd) : source;
+	if (mount(src, mnt_fdpath(t, target_fd), NULL, MS_BIND | (recursive ? MS_REC : 0), NULL) < 0)
+		return err_sys(e, "bind mount %s on %s", source, name);
+	(void)set;
+	return 0;
+}
+
+int mnt_bind(int srcfd, const char *source, int target_fd, const char *name, int recursive,
+	     uint64_t attr_set, uint64_t attr_clr, uint64_t rec_set, uint64_t rec_clr,
+	     struct err *e)
+{
+	int flags = M_OPEN_TREE_CLONE | O_CLOEXEC | (recursive ? M_AT_RECURSIVE : 0);
+	int t;
+
+	t = (int)syscall(SYS_open_tree, srcfd >= 0 ? srcfd : AT_FDCWD, srcfd >= 0 ? "" : source,
+			 flags | (srcfd >= 0 ? AT_EMPTY_PATH : 0));
+	if (t < 0 && errno == ENOSYS) {
+		if (attr_set || attr_clr || rec_set || rec_clr)
+			return err_set(e, ENOSYS, "bind mount %s on %s: the kernel has no "
+				       "open_tree/mount_setattr", source, name);
+		return bind_legacy(srcfd, source, target_fd, name, recursive, 0, e);
+	}
+	if (t < 0)
+		return err_sys(e, "bind mount %s on %s: open_tree", source, name);
+	if ((rec_set || rec_clr) && setattr(t, M_AT_RECURSIVE, rec_set, rec_clr, 0) < 0) {
+		err_sys(e, "bind mount %s on %s: recursive attributes", source, name);
+		goto fail;
+	}
+	if (attr_set || attr_clr) {
+		/* A flag locked by a less privileged mount namespace cannot be cleared: keep the
+		 * locked ones (EPERM) rather than fail, and set what was asked. */
+		if (setattr(t, 0, attr_set, attr_clr, 0) < 0 &&
+		    (errno != EPERM || setattr(t, 0, attr_set, 0, 0) < 0)) {
+			err_sys(e, "bind mount %s on %s: set flags", source, name);
+			goto fail;
+		}
+	}
+	if (syscall(SYS_move_mount, t, "", target_fd, "",
+		    M_MOVE_MOUNT_F_EMPTY | M_MOVE_MOUNT_T_EMPTY) < 0) {
+		err_sys(e, "bind mount %s on %s", source, name);
+		goto fail;
+	}
+	close(t);
+	return 0;
+fail:
+	close(t);
+	return -1;
+}
+
+int mnt_fs(const char *source, const char *type, unsigned long flags, const char *data,
+	   int target_fd, const char *name, struct err *e)
+{
+	char t[32];
+	if (mount(source, mnt_fdpath(t, target_fd), type, flags, data && *data ? data : NULL) < 0)
+		return err_sys(e, "mount %s (%s) on %s", source, type ? type : "", name);
+	return 0;
+}
