@@ -10,6 +10,7 @@
 #include "sys/inroot.h"
 #include "buf.h"
 #include "fmt.h"
+#include "fsutil.h"
 
 int inroot_force_walker;
 
@@ -291,4 +292,26 @@ int inroot_mkdir_p(int rootfd, const char *path, mode_t mode, struct err *e)
 int inroot_create_file(int rootfd, const char *path, mode_t mode, struct err *e)
 {
 	return walk(rootfd, path, CR_FILE, mode, 0, e);
+}
+
+int inroot_validate_root(const char *rootfs, struct err *e)
+{
+	char real[PATH_MAX];
+	struct stat sb;
+	char *clean;
+	int ok;
+
+	if (stat(rootfs, &sb) < 0)
+		return err_sys(e, "invalid rootfs: stat %s", rootfs);
+	if (!S_ISDIR(sb.st_mode))
+		return err_set(e, ENOTDIR, "invalid rootfs: %s: not a directory", rootfs);
+	if (!realpath(rootfs, real))
+		return err_sys(e, "invalid rootfs: %s", rootfs);
+	clean = fs_clean(rootfs);
+	ok = rootfs[0] == '/' && !strcmp(clean, real);
+	free(clean);
+	if (!ok)
+		return err_set(e, EINVAL, "invalid rootfs: %s: not an absolute path, or a symlink",
+			       rootfs);
+	return 0;
 }

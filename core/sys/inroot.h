@@ -28,6 +28,10 @@ int inroot_mkdir_p(int rootfd, const char *path, mode_t mode, struct err *e);
  * unless something that is not a directory already resolves there; returns its O_PATH fd.
  * EISDIR if a directory is there. */
 int inroot_create_file(int rootfd, const char *path, mode_t mode, struct err *e);
+/* A container root as runc validates it: it exists, is a directory, and is absolute with no
+ * symlink in it (its realpath is itself, after a lexical clean). Errors start "invalid
+ * rootfs: ". 0 or -1. */
+int inroot_validate_root(const char *rootfs, struct err *e);
 /* The path an fd refers to, from /proc/self/fd (heap), or NULL with e set. */
 char *inroot_fd_path(int fd, struct err *e);
 

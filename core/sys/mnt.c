@@ -60,11 +60,13 @@ static int bind_legacy(int srcfd, const char *source, int target_fd, const char 
 
 int mnt_bind(int srcfd, const char *source, int target_fd, const char *name, int recursive,
 	     uint64_t attr_set, uint64_t attr_clr, uint64_t rec_set, uint64_t rec_clr,
-	     struct err *e)
+	     int *treefd, struct err *e)
 {
 	int flags = M_OPEN_TREE_CLONE | O_CLOEXEC | (recursive ? M_AT_RECURSIVE : 0);
 	int t;
 
+	if (treefd)
+		*treefd = -1;
 	t = (int)syscall(SYS_open_tree, srcfd >= 0 ? srcfd : AT_FDCWD, srcfd >= 0 ? "" : source,
 			 flags | (srcfd >= 0 ? AT_EMPTY_PATH : 0));
 	if (t < 0 && errno == ENOSYS) {
@@ -93,7 +95,10 @@ int mnt_bind(int srcfd, const char *source, int target_fd, const char *name, int
 		err_sys(e, "bind mount %s on %s", source, name);
 		goto fail;
 	}
-	close(t);
+	if (treefd)
+		*treefd = t;
+	else
+		close(t);
 	return 0;
 fail:
 	close(t);
@@ -106,5 +111,13 @@ int mnt_fs(const char *source, const char *type, unsigned long flags, const char
 	char t[32];
 	if (mount(source, mnt_fdpath(t, target_fd), type, flags, data && *data ? data : NULL) < 0)
 		return err_sys(e, "mount %s (%s) on %s", source, type ? type : "", name);
+	return 0;
+}
+
+int mnt_umount(int fd, const char *name, struct err *e)
+{
+	char p[32];
+	if (umount2(mnt_fdpath(p, fd), MNT_DETACH) < 0)
+		return err_sys(e, "unmount %s", name);
 	return 0;
 }

@@ -9,14 +9,19 @@
 #include <stdint.h>
 #include "err.h"
 
-/* Binds source onto the mount point held by target_fd (an O_PATH fd). source is srcfd when
+/* Binds source onto the mount point held by target_fd (an O_PATH fd). If treefd is not NULL
+ * it receives an O_PATH fd of the new mount's root (umount it with mnt_umount), or -1 where
+ * the legacy mount(2) path was used. source is srcfd when
  * srcfd >= 0 (an O_PATH fd of the source, source is then only used in messages), else the
  * path source. recursive: rbind. attr_set/attr_clr (MOUNT_ATTR_*, see rootfs/mountopt.h)
  * are applied to the top mount of the new tree before it is attached; rec_set/rec_clr to the
  * whole tree. name is the target as the user wrote it (for messages). 0 or -1. */
 int mnt_bind(int srcfd, const char *source, int target_fd, const char *name, int recursive,
 	     uint64_t attr_set, uint64_t attr_clr, uint64_t rec_set, uint64_t rec_clr,
-	     struct err *e);
+	     int *treefd, struct err *e);
+/* Lazily unmounts the mount whose root fd holds (umount2 MNT_DETACH through /proc/self/fd),
+ * never a path looked up again. 0 or -1. */
+int mnt_umount(int fd, const char *name, struct err *e);
 /* mount(2) of a new file system (or any mount(2) call with a source) onto target_fd. */
 int mnt_fs(const char *source, const char *type, unsigned long flags, const char *data,
 	   int target_fd, const char *name, struct err *e);
