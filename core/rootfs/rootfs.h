@@ -25,7 +25,10 @@ struct rootfs_ctx {
 	const char *propagation;   /* linux.rootfsPropagation, NULL or "" when absent
 	                            * (rootfs_ctx_init reads it from spec) */
 	/* filled by rootfs_prepare, used by the later steps; -1 when closed */
-	int rootfd;                /* O_PATH of the rootfs after its bind onto itself */
+	int rootfd;                /* O_PATH of the rootfs mount after its bind onto itself
+	                            * (fchdir to it for the createContainer hooks); after
+	                            * rootfs_pivot, of the new "/" */
+	int dev_setup;             /* /dev was populated (no spec bind onto /dev) */
 };
 
 /* Fills c from the spec: rootfs = spec_rootfs(s), propagation from linux.rootfsPropagation
