@@ -14,6 +14,7 @@
 #include "sys/mnt.h"
 #include "buf.h"
 #include "fmt.h"
+#include "fsutil.h"
 
 #define PROC_MAGIC    0x9fa0
 #define SELINUX_MAGIC 0xf97cff8c
@@ -127,6 +128,14 @@ static int mount_fs(struct rootfs_ctx *c, struct rmount *r, int label, struct er
 					       "ordinary directory", r->type);
 		}
 	}
+	if (strcmp(r->type, "proc") && strcmp(r->type, "sysfs") && strcmp(r->type, "mqueue")) {
+		/* The destination as written first (before anything is made), then resolved. */
+		char *in = fs_clean(r->dest);
+		rc = check_proc(in, r->source, e);
+		free(in);
+		if (rc < 0)
+			return -1;
+	}
 	fd = inroot_mkdir_p(c->rootfd, r->dest, 0755, e);
 	if (fd < 0)
 		return -1;
@@ -157,8 +166,9 @@ static int mount_fs(struct rootfs_ctx *c, struct rmount *r, int label, struct er
 			if (chmod(mnt_fdpath(p, top), before.st_mode & 07777) < 0)
 				rc = err_sys(e, "chmod %s", r->dest);
 		}
+		/* As runc: a remount of the file system itself, so it is read-only too. */
 		if (rc == 0 && (want & MS_RDONLY) && !rootfs_is_dev(r->dest))
-			rc = mnt_setattr(top, r->dest, MNTOPT_ATTR_RDONLY, 0, 0, 0, e);
+			rc = mnt_change(top, r->dest, want | MS_REMOUNT, "", e);
 		close(top);
 	}
 	r->flags = want;
@@ -177,6 +187,12 @@ static int mount_bind(struct rootfs_ctx *c, struct rmount *r, struct err *e)
 
 	if (stat(r->source, &sb) < 0)
 		return err_sys(e, "stat %s", r->source);
+	/* The destination as written first (before anything is created), then as resolved. */
+	in = fs_clean(r->dest);
+	rc = check_proc(in, r->source, e);
+	free(in);
+	if (rc < 0)
+		return -1;
 	fd = S_ISDIR(sb.st_mode) ? inroot_mkdir_p(c->rootfd, r->dest, 0755, e)
 				 : inroot_create_file(c->rootfd, r->dest, 0755, e);
 	if (fd < 0)
