@@ -23,6 +23,9 @@ int rootfs_mount_at(struct rootfs_ctx *c, struct rmount *r, int target, int labe
 char *rootfs_label_data(const struct rootfs_ctx *c, const char *data);
 /* mount.c: the error runc prints for a failed mount. Returns -1. */
 int rootfs_mount_err(struct err *e, const char *source, const char *dest);
+/* copyup.c: a tmpfs with "tmpcopyup" onto target (the covered directory's fd), filled with
+ * the directory's content before it is attached. */
+int rootfs_tmpfs_copyup(struct rootfs_ctx *c, struct rmount *r, int target, struct err *e);
 /* cgmount.c: a "cgroup" spec mount (v1 tmpfs + per-hierarchy binds, or cgroup2). */
 int rootfs_mount_cgroup(struct rootfs_ctx *c, struct rmount *r, struct err *e);
 /* dev.c: default and spec devices, ptmx and the /dev symlinks. */

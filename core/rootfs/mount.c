@@ -149,7 +149,10 @@ static int mount_fs(struct rootfs_ctx *c, struct rmount *r, int label, struct er
 	/* tmpfs and /dev are mounted writable and made read-only after (runc). */
 	if (!strcmp(r->type, "tmpfs") || rootfs_is_dev(r->dest))
 		r->flags &= ~(unsigned long)MS_RDONLY;
-	rc = rootfs_mount_at(c, r, fd, label, e);
+	if (!strcmp(r->type, "tmpfs") && r->o.tmpcopyup)
+		rc = rootfs_tmpfs_copyup(c, r, fd, e) < 0 ? -1 : apply_after(c, r, e);
+	else
+		rc = rootfs_mount_at(c, r, fd, label, e);
 	if (rc < 0 && !strcmp(r->type, "mqueue") && e->no == EPERM && c->in_userns) {
 		/* mqueue cannot be mounted from a user namespace: bind the host's. */
 		rc = mnt_bind(-1, "/dev/mqueue", fd, r->dest, 1, 0, 0, 0, 0, NULL, e);

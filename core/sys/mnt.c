@@ -6,7 +6,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "sys/mnt.h"
+#include "buf.h"
 #include "fmt.h"
+#include <stdlib.h>
 
 struct mnt_attr {                  /* struct mount_attr (linux/mount.h) */
 	uint64_t attr_set, attr_clr, propagation, userns_fd;
@@ -119,5 +121,80 @@ int mnt_umount(int fd, const char *name, struct err *e)
 	char p[32];
 	if (umount2(mnt_fdpath(p, fd), MNT_DETACH) < 0)
 		return err_sys(e, "unmount %s", name);
+	return 0;
+}
+
+#define M_FSOPEN_CLOEXEC          1
+#define M_FSCONFIG_SET_FLAG       0
+#define M_FSCONFIG_SET_STRING     1
+#define M_FSCONFIG_CMD_CREATE     6
+#define M_FSMOUNT_CLOEXEC         1
+
+static uint64_t attrs_of(unsigned long ms)
+{
+	uint64_t a = 0;
+	if (ms & MS_NOSUID)
+		a |= 0x2;
+	if (ms & MS_NODEV)
+		a |= 0x4;
+	if (ms & MS_NOEXEC)
+		a |= 0x8;
+	if (ms & MS_NOATIME)
+		a |= 0x10;
+	else if (ms & MS_STRICTATIME)
+		a |= 0x20;
+	if (ms & MS_NODIRATIME)
+		a |= 0x80;
+	return a;
+}
+
+int mnt_fs_detached(const char *source, const char *type, unsigned long flags, const char *data,
+		    const char *name, struct err *e)
+{
+	char *opts = xstrdup(data ? data : ""), *o, *sv = NULL;
+	int fs, m = -1;
+
+	fs = (int)syscall(SYS_fsopen, type, M_FSOPEN_CLOEXEC);
+	if (fs < 0) {
+		free(opts);
+		return err_sys(e, "mount %s on %s: fsopen", type, name);
+	}
+	if (source && *source &&
+	    syscall(SYS_fsconfig, fs, M_FSCONFIG_SET_STRING, "source", source, 0) < 0) {
+		err_sys(e, "mount %s on %s: source", type, name);
+		goto out;
+	}
+	for (o = strtok_r(opts, ",", &sv); o; o = strtok_r(NULL, ",", &sv)) {
+		char *eq = strchr(o, '=');
+		long r;
+		if (eq) {
+			*eq = 0;
+			r = syscall(SYS_fsconfig, fs, M_FSCONFIG_SET_STRING, o, eq + 1, 0);
+		} else {
+			r = syscall(SYS_fsconfig, fs, M_FSCONFIG_SET_FLAG, o, NULL, 0);
+		}
+		if (r < 0) {
+			err_sys(e, "mount %s on %s: option %s", type, name, o);
+			goto out;
+		}
+	}
+	if (syscall(SYS_fsconfig, fs, M_FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+		err_sys(e, "mount %s on %s", type, name);
+		goto out;
+	}
+	m = (int)syscall(SYS_fsmount, fs, M_FSMOUNT_CLOEXEC, attrs_of(flags));
+	if (m < 0)
+		err_sys(e, "mount %s on %s: fsmount", type, name);
+out:
+	free(opts);
+	close(fs);
+	return m;
+}
+
+int mnt_move(int mfd, int target_fd, const char *name, struct err *e)
+{
+	if (syscall(SYS_move_mount, mfd, "", target_fd, "",
+		    M_MOVE_MOUNT_F_EMPTY | M_MOVE_MOUNT_T_EMPTY) < 0)
+		return err_sys(e, "move mount onto %s", name);
 	return 0;
 }

@@ -32,6 +32,13 @@ int mnt_setattr(int fd, const char *name, uint64_t set, uint64_t clr, unsigned l
 		int recursive, struct err *e);
 /* mount(2) flags-only call (remount, propagation) on the mount fd refers to. */
 int mnt_change(int fd, const char *name, unsigned long flags, const char *data, struct err *e);
+/* A new file system not attached anywhere yet (fsopen, fsconfig with each data option:
+ * "k=v" as a string, "k" as a flag, then fsmount with the MOUNT_ATTR_* bits of the MS_*
+ * flags); returns its mount fd, to fill and then attach with mnt_move. */
+int mnt_fs_detached(const char *source, const char *type, unsigned long flags, const char *data,
+		    const char *name, struct err *e);
+/* move_mount of the detached mount mfd onto target_fd. 0 or -1. */
+int mnt_move(int mfd, int target_fd, const char *name, struct err *e);
 /* "/proc/self/fd/<fd>" into buf (at least 32 bytes). */
 const char *mnt_fdpath(char *buf, int fd);
 

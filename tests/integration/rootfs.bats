@@ -103,6 +103,21 @@ runc_out() {
 	[ ! -e "$ROOT/src/x" ]
 }
 
+@test "rootfs: tmpcopyup fills the tmpfs with the directory's content" {
+	mkdir -p "$BUNDLE/rootfs/etc/sub"
+	echo e1 >"$BUNDLE/rootfs/etc/hello"
+	chmod 0640 "$BUNDLE/rootfs/etc/hello"
+	ln -s hello "$BUNDLE/rootfs/etc/lnk"
+	set_cfg '.mounts += [{"destination": "/etc", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup", "size=1m", "nosuid"]}]'
+	run probe "$BUNDLE" sh -c 'stat -c "%n %a %F" /etc/hello /etc/sub /etc/lnk; cat /etc/lnk;
+		grep " /etc " /proc/self/mountinfo; echo new > /etc/x && echo written'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"/etc/hello 640 regular file"*"/etc/sub 755 directory"*"/etc/lnk 777 symbolic link"*"e1"* ]]
+	[[ "$output" == *" /etc rw,nosuid,relatime - tmpfs tmpfs rw,size=1024k"* ]]
+	[[ "$output" == *"written"* ]]
+	[ ! -e "$BUNDLE/rootfs/etc/x" ]
+}
+
 @test "rootfs: the tmpfs size is enforced" {
 	set_cfg '.mounts += [{"destination": "/small", "type": "tmpfs", "source": "tmpfs", "options": ["size=64k"]}]'
 	run probe "$BUNDLE" sh -c 'dd if=/dev/zero of=/small/f bs=1k count=200 2>&1; stat -c %s /small/f'
