@@ -238,6 +238,23 @@ f"* ]]
 	[ "${lines[1]}" -eq 3 ]
 }
 
+@test "rootfs: in a user namespace (nodes bound, locked flags) mountinfo and /dev are runc's" {
+	set_cfg '.linux.namespaces += [{"type": "user"}]
+	         | .linux.uidMappings = [{"containerID": 0, "hostID": 0, "size": 4294967295}]
+	         | .linux.gidMappings = [{"containerID": 0, "hostID": 0, "size": 4294967295}]
+	         | .process.args = ["sh", "-c", "cat /proc/self/mountinfo; ls -ln /dev"]'
+	runc_out >"$ROOT/runc.out"
+	probe --userns "$BUNDLE" sh -c 'cat /proc/self/uid_map >&2; cat /proc/self/mountinfo; ls -ln /dev' \
+		>"$ROOT/probe.out" 2>"$ROOT/probe.err"
+	grep -q '4294967295' "$ROOT/probe.err"
+	grep ' - ' "$ROOT/runc.out" | norm_mountinfo >"$ROOT/runc.mi"
+	grep ' - ' "$ROOT/probe.out" | norm_mountinfo >"$ROOT/probe.mi"
+	grep -q '/null /dev/null' "$ROOT/probe.mi"
+	diff -u "$ROOT/runc.mi" "$ROOT/probe.mi"
+	diff -u <(grep -v ' - ' "$ROOT/runc.out" | sed -E 's/ [A-Z][a-z]{2} +[0-9]+ +[0-9:]+ / /') \
+		<(grep -v ' - ' "$ROOT/probe.out" | sed -E 's/ [A-Z][a-z]{2} +[0-9]+ +[0-9:]+ / /')
+}
+
 @test "rootfs: a cgroup namespace mounts each v1 hierarchy itself" {
 	[ -d /sys/fs/cgroup/memory ] || skip "needs cgroup v1 hierarchies (hybrid host)"
 	set_cfg '.linux.namespaces += [{"type": "cgroup"}]'

@@ -1,11 +1,12 @@
 /* rootfs-probe: runs crbox's rootfs set-up (core/rootfs) on a bundle and execs a command in
  * the result, for tests/integration/rootfs.bats until `crbox run` exists. Links core/.
- *   rootfs-probe [--no-pivot] [--bind-devices] BUNDLE CMD [ARG...]
+ *   rootfs-probe [--no-pivot] [--bind-devices] [--userns] BUNDLE CMD [ARG...]
  * It unshares a mount namespace (plus the pid, ipc, uts, network and cgroup namespaces the
  * config asks for), forks so the command is pid 1 of a new pid namespace when asked, runs
  * rootfs_prepare, fchdir(rootfd) (where createContainer hooks would run), rootfs_pivot and
  * rootfs_finalize, then execs CMD with a fixed PATH. --bind-devices sets in_userns so device
- * nodes are bind mounts of the host's (the user-namespace path) without a user namespace.
+ * nodes are bind mounts of the host's (the user-namespace path) without a user namespace;
+ * --userns runs it all in a new user namespace (identity map written by the parent).
  * Also: rootfs-probe --race-restore ROOT SOURCE N: runs core/mount.c's restore mountpoint
  * preparation N times while a child swaps ROOT/m between a directory and a symlink to a host
  * directory (ROOT/../victim); prints the number of binds that landed outside ROOT. */
@@ -111,7 +112,7 @@ int main(int argc, char **argv)
 	struct rootfs_ctx c;
 	struct spec s;
 	struct err e;
-	int no_pivot = 0, bind_dev = 0, flags = CLONE_NEWNS, st;
+	int no_pivot = 0, bind_dev = 0, userns = 0, flags = CLONE_NEWNS, st;
 	pid_t pid;
 
 	if (argc >= 5 && !strcmp(argv[1], "--race-restore"))
@@ -121,13 +122,15 @@ int main(int argc, char **argv)
 			no_pivot = 1;
 		else if (!strcmp(argv[1], "--bind-devices"))
 			bind_dev = 1;
+		else if (!strcmp(argv[1], "--userns"))
+			userns = 1;
 		else
 			break;
 		argv++;
 		argc--;
 	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: rootfs-probe [--no-pivot] [--bind-devices] BUNDLE CMD [ARG...]\n");
+		fprintf(stderr, "usage: rootfs-probe [--no-pivot] [--bind-devices] [--userns] BUNDLE CMD [ARG...]\n");
 		return 2;
 	}
 	if (spec_load(&s, argv[1], &e) < 0)
@@ -139,6 +142,43 @@ int main(int argc, char **argv)
 	c.no_pivot = no_pivot;
 	if (bind_dev)
 		c.in_userns = 1;
+	if (userns) {
+		/* A user namespace mapping every id to itself, maps written by the parent (the
+		 * runtime's order), then the rest as without one. */
+		int up[2], down[2];
+		char b = 0, path[64];
+		FILE *f;
+		c.in_userns = 1;
+		if (pipe(up) < 0 || pipe(down) < 0)
+			return 1;
+		pid = fork();
+		if (pid < 0)
+			return 1;
+		if (pid == 0) {
+			if (unshare(CLONE_NEWUSER) < 0) {
+				perror("rootfs-probe: unshare user");
+				_exit(1);
+			}
+			if (write(up[1], &b, 1) != 1 || read(down[0], &b, 1) != 1 || b != 1)
+				_exit(1);
+			if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+				perror("rootfs-probe: setresuid");
+				_exit(1);
+			}
+		} else {
+			if (read(up[0], &b, 1) != 1)
+				return 1;
+			snprintf(path, sizeof path, "/proc/%d/uid_map", (int)pid);
+			f = fopen(path, "w");
+			b = f && fprintf(f, "0 0 4294967295\n") > 0 && fclose(f) == 0;
+			snprintf(path, sizeof path, "/proc/%d/gid_map", (int)pid);
+			f = b ? fopen(path, "w") : NULL;
+			b = f && fprintf(f, "0 0 4294967295\n") > 0 && fclose(f) == 0;
+			if (write(down[1], &b, 1) != 1 || waitpid(pid, &st, 0) < 0)
+				return 1;
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		}
+	}
 	if (spec_has_ns(&s, "pid"))
 		flags |= CLONE_NEWPID;
 	if (spec_has_ns(&s, "ipc"))
