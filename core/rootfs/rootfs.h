@@ -1,5 +1,6 @@
 /* rootfs: the container's file system, set up in the container's child, after
- * unshare(CLONE_NEWNS) (and after the user namespace is mapped), in runc's order:
+ * unshare(CLONE_NEWNS) (and after the user namespace is mapped and the process is in its
+ * cgroup: v1 cgroup mounts bind its own /proc/self/cgroup dirs), in runc's order:
  *
  *   parent, before clone:  rootfs_validate()
  *   child:                 rootfs_prepare()   propagation, rootfs bind, spec mounts, /dev
@@ -20,8 +21,9 @@ struct rootfs_ctx {
 	                            * namespaces (cgroup, network, user), mountLabel */
 	const char *rootfs;        /* absolute, validated by rootfs_validate (spec_rootfs()) */
 	int no_pivot;              /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
-	int in_userns;             /* the child runs in a new user namespace: device nodes are
-	                            * bind mounts of the host's, sysfs may be bound */
+	int in_userns;             /* the child runs in a user namespace: device nodes are bind
+	                            * mounts of the host's, sysfs without a network namespace is
+	                            * a bind of /sys, mqueue falls back to a bind */
 	const char *propagation;   /* linux.rootfsPropagation, NULL or "" when absent
 	                            * (rootfs_ctx_init reads it from spec) */
 	/* filled by rootfs_prepare, used by the later steps; -1 when closed */
@@ -39,18 +41,21 @@ int rootfs_ctx_init(struct rootfs_ctx *c, const struct spec *s, struct err *e);
 void rootfs_ctx_close(struct rootfs_ctx *c);
 
 /* Parent side, before clone: the rootfs exists, is a directory, and its path resolves
- * without symlinks (runc: "rootfs (%s) does not exist", "not a directory", and a path that is
- * not already its own realpath is refused). 0 or -1. */
+ * without symlinks (its realpath is itself). Errors: "invalid rootfs: stat P: ...",
+ * "invalid rootfs: P: not a directory", "invalid rootfs: P: not an absolute path, or a
+ * symlink". 0 or -1. */
 int rootfs_validate(const char *rootfs, struct err *e);
 
 /* Child, in the new mount namespace: runc's prepareRootfs up to the point where the parent
  * runs the prestart/createRuntime hooks: "/" made rslave (or rootfsPropagation), the rootfs's
- * parent mount made private, the rootfs bound onto itself, every spec mount in order, /dev
- * (default devices, spec devices, /dev/pts, /dev/shm, ptmx and fd/stdin/stdout/stderr
- * links) unless /dev is a bind. 0 or -1 (e names the mount: "mount ... to ...: ..."). */
+ * parent mount made private if shared, the rootfs bound onto itself, every spec mount in
+ * order, /dev (default devices, spec devices, ptmx and fd/stdin/stdout/stderr links) unless
+ * a spec mount binds /dev. Afterwards fchdir(c->rootfd) for the createContainer hooks.
+ * 0 or -1 (e names the mount: "error mounting "SRC" to rootfs at "DEST": ..."). */
 int rootfs_prepare(struct rootfs_ctx *c, struct err *e);
-/* Child: pivot_root into the rootfs (or MS_MOVE + chroot when no_pivot), chdir("/"), then
- * rootfsPropagation shared/unbindable applied to the new "/". 0 or -1. */
+/* Child: pivot_root into the rootfs (or, with no_pivot, host proc/sysfs hidden, MS_MOVE +
+ * chroot), chdir("/"), rootfsPropagation shared/unbindable applied to the new "/", and stdio
+ * that is the host's /dev/null reopened on the container's. 0 or -1. */
 int rootfs_pivot(struct rootfs_ctx *c, struct err *e);
 /* Child, after pivot: /dev read-only if a spec mount of /dev asks for "ro", root read-only
  * if root.readonly, readonlyPaths, then maskedPaths (runc's order). 0 or -1. */

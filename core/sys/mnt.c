@@ -48,15 +48,14 @@ int mnt_change(int fd, const char *name, unsigned long flags, const char *data, 
 	return 0;
 }
 
-/* The legacy path: mount(2) through /proc/self/fd, then flags by remount. */
+/* The legacy path (no open_tree): mount(2) through /proc/self/fd, without flags. */
 static int bind_legacy(int srcfd, const char *source, int target_fd, const char *name,
-		       int recursive, uint64_t set, struct err *e)
+		       int recursive, struct err *e)
 {
 	char s[32], t[32];
 	const char *src = srcfd >= 0 ? mnt_fdpath(s, srcfd) : source;
 	if (mount(src, mnt_fdpath(t, target_fd), NULL, MS_BIND | (recursive ? MS_REC : 0), NULL) < 0)
 		return err_sys(e, "bind mount %s on %s", source, name);
-	(void)set;
 	return 0;
 }
 
@@ -75,7 +74,7 @@ int mnt_bind(int srcfd, const char *source, int target_fd, const char *name, int
 		if (attr_set || attr_clr || rec_set || rec_clr)
 			return err_set(e, ENOSYS, "bind mount %s on %s: the kernel has no "
 				       "open_tree/mount_setattr", source, name);
-		return bind_legacy(srcfd, source, target_fd, name, recursive, 0, e);
+		return bind_legacy(srcfd, source, target_fd, name, recursive, e);
 	}
 	if (t < 0)
 		return err_sys(e, "bind mount %s on %s: open_tree", source, name);
