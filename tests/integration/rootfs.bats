@@ -255,6 +255,15 @@ f"* ]]
 		<(grep -v ' - ' "$ROOT/probe.out" | sed -E 's/ [A-Z][a-z]{2} +[0-9]+ +[0-9:]+ / /')
 }
 
+@test "rootfs: sysfs in a user namespace without a network namespace is the host's /sys bound" {
+	# runc 1.1.5 fails here (EPERM mounting sysfs); crbox binds /sys as runc's rootless spec does.
+	set_cfg '.linux.namespaces |= map(select(.type != "network"))'
+	run probe --userns "$BUNDLE" sh -c 'grep -E " /sys " /proc/self/mountinfo; touch /sys/x'
+	[ "$status" -ne 0 ]
+	[[ "${lines[0]}" == *" / /sys ro,nosuid,nodev,noexec,relatime"*"- sysfs sysfs rw"* ]]
+	[[ "$output" == *"touch: /sys/x: Read-only file system"* ]]
+}
+
 @test "rootfs: a cgroup namespace mounts each v1 hierarchy itself" {
 	[ -d /sys/fs/cgroup/memory ] || skip "needs cgroup v1 hierarchies (hybrid host)"
 	set_cfg '.linux.namespaces += [{"type": "cgroup"}]'

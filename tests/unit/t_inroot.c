@@ -120,12 +120,33 @@ static void run(int walker)
 	close(rfd);
 }
 
+static void validate(void)
+{
+	struct err e;
+	char p[600];
+
+	T_OK(inroot_validate_root(root, &e) == 0, "validate: a plain directory");
+	fmt_sn(p, sizeof p, "%s/up", root);
+	T_OK(inroot_validate_root(p, &e) < 0 && strstr(e.msg, "not an absolute path, or a symlink"),
+	     "validate: a symlink is refused");
+	fmt_sn(p, sizeof p, "%s/a/b/file", root);
+	T_OK(inroot_validate_root(p, &e) < 0 && e.no == ENOTDIR, "validate: a file is refused");
+	fmt_sn(p, sizeof p, "%s/nope", root);
+	T_OK(inroot_validate_root(p, &e) < 0 && e.no == ENOENT &&
+	     !strncmp(e.msg, "invalid rootfs: stat ", 21), "validate: a missing path is refused");
+	fmt_sn(p, sizeof p, "%s/a/../a", root);
+	T_OK(inroot_validate_root(p, &e) == 0, "validate: .. that cleans to the same path is fine");
+	fmt_sn(p, sizeof p, "%s/up/../a", root);
+	T_OK(inroot_validate_root(p, &e) < 0, "validate: .. after a symlink is refused");
+}
+
 int main(void)
 {
 	char cmd[600];
 	mk();
 	run(0);
 	run(1);
+	validate();
 	fmt_sn(cmd, sizeof cmd, "rm -rf %s", top);
 	T_OK(system(cmd) == 0, "cleanup");
 	return t_done();
