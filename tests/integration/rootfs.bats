@@ -225,7 +225,7 @@ f"* ]]
 	[[ "$output" == *"invalid rootfs: stat $ROOT/nope: No such file or directory"* ]]
 }
 
-@test "rootfs: --no-pivot hides the host's proc and sysfs; bound device nodes work" {
+@test "rootfs: --no-pivot gives the same mounts as pivot_root; bound device nodes work" {
 	probe "$BUNDLE" cat /proc/self/mountinfo | norm_mountinfo >"$ROOT/pivot.mi"
 	probe --no-pivot "$BUNDLE" cat /proc/self/mountinfo | norm_mountinfo >"$ROOT/nopivot.mi"
 	diff -u "$ROOT/pivot.mi" "$ROOT/nopivot.mi"
