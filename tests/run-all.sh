@@ -153,12 +153,14 @@ directive() {
 	sed -n "s/.*$1:[[:space:]]*//p" "$2" | head -n 1 | sed 's#[[:space:]]*\*/.*$##; s/[[:space:]]*$//'
 }
 
-# fuzz_sources FILE: the sources a fuzz target links: its fuzz-src: line, else the core/ and
+# fuzz_sources FILE: the sources a fuzz target links: its fuzz-src: line ("all": all of core/
+# and vendor-proto/), else the core/ and
 # vendor-proto/ files its header comment's build command names (brace lists expanded), else all
 # of core/*.c, core/*/*.c and vendor-proto/*.pb-c.c.
 fuzz_sources() {
 	local list hdr tok inner part parts
 	list=$(directive fuzz-src "$1")
+	[ "$list" = all ] && list="core/*.c core/*/*.c vendor-proto/*.pb-c.c"
 	if [ -z "$list" ]; then
 		hdr=$(sed '/\*\//q' "$1" | sed 's/^[[:space:]]*\**[[:space:]]*//; s/^\/\*//' | tr -d '\n')
 		for tok in $(grep -oE '(core|vendor-proto)/(\{[^}]*\}|[A-Za-z0-9_.-]+)\.c' <<<"$hdr"); do
