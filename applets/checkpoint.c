@@ -361,7 +361,8 @@ int checkpoint_main(int argc, char **argv)
 	}
 	if (c.o.print_stats) {
 		struct buf b = BUF_INIT;
-		stats_report(&b, 0, c.id, c.image_path, stats_now_us() - t0, t1);
+		stats_report(&b, 0, c.id, c.o.work_path && *c.o.work_path ? c.o.work_path : NULL,
+			     c.image_path, stats_now_us() - t0, t1);
 		write_all(x.out && !strcmp(x.out, "-") ? 2 : 1, b.p, b.len);
 		buf_free(&b);
 	}

@@ -712,7 +712,10 @@ int restore_main(int argc, char **argv)
 	}
 	if (r.o.print_stats) {
 		struct buf b = BUF_INIT;
-		stats_report(&b, 1, r.id, r.image_path, stats_now_us() - t0, stats_now_us() - t1);
+		char *sd = fmt_alloc("%s/%s", g.root, r.id);
+		stats_report(&b, 1, r.id, r.default_work ? sd : r.o.work_path, r.image_path,
+			     stats_now_us() - t0, stats_now_us() - t1);
+		free(sd);
 		write_all(1, b.p, b.len);
 		buf_free(&b);
 	}

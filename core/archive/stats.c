@@ -173,14 +173,19 @@ uint64_t stats_now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-void stats_report(struct buf *b, int restore, const char *id, const char *image_path,
-		  uint64_t crbox_us, uint64_t runtime_us)
+void stats_report(struct buf *b, int restore, const char *id, const char *work_dir,
+		  const char *image_dir, uint64_t crbox_us, uint64_t runtime_us)
 {
+	const char *dirs[2] = { work_dir, image_dir };
 	struct criu_stats s;
 	struct err e;
-	int fd = open(image_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ok;
-	ok = fd >= 0 && stats_read(fd, restore ? STATS_RESTORE : STATS_DUMP, &s, &e) == 0;
-	if (fd >= 0)
-		close(fd);
+	int i, ok = 0;
+
+	for (i = 0; i < 2 && !ok; i++) {
+		int fd = dirs[i] ? open(dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+		ok = fd >= 0 && stats_read(fd, restore ? STATS_RESTORE : STATS_DUMP, &s, &e) == 0;
+		if (fd >= 0)
+			close(fd);
+	}
 	stats_json(b, restore, id, crbox_us, runtime_us, ok ? &s : NULL);
 }

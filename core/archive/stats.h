@@ -33,8 +33,9 @@ void stats_json(struct buf *b, int restore, const char *id, uint64_t crbox_us,
 
 /* Microseconds on the monotonic clock. */
 uint64_t stats_now_us(void);
-/* stats_json with the statistics read from image_path/(stats-dump|stats-restore); a missing
- * or unreadable file leaves criu_statistics out. */
-void stats_report(struct buf *b, int restore, const char *id, const char *image_path,
-		  uint64_t crbox_us, uint64_t runtime_us);
+/* stats_json with the statistics read from (stats-dump|stats-restore) in CRIU's work dir
+ * (where CRIU writes them), else in the image dir; a missing or unreadable file leaves
+ * criu_statistics out. */
+void stats_report(struct buf *b, int restore, const char *id, const char *work_dir,
+		  const char *image_dir, uint64_t crbox_us, uint64_t runtime_us);
 #endif

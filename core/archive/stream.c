@@ -197,6 +197,15 @@ ssize_t ain_read(void *ud, void *p, size_t n, struct err *e)
 int ain_close(struct ain *a, int check, struct err *e)
 {
 	int rc = 0;
+	if (check && a->z) {
+		/* Inflate to the end, so the gzip trailer's CRC-32 and length are checked. */
+		char chunk[16384];
+		ssize_t n;
+		while ((n = inflate_read(a->z, chunk, sizeof chunk, e)) > 0)
+			;
+		if (n < 0)
+			rc = -1;
+	}
 	if (a->zfd >= 0) {
 		/* Let zstd finish (the tar end may come before its last bytes). */
 		char chunk[65536];
@@ -209,7 +218,8 @@ int ain_close(struct ain *a, int check, struct err *e)
 	if (a->zpid > 0) {
 		if (!check)
 			kill(a->zpid, SIGKILL);
-		rc = reap(a->zpid, "zstd", check, e);
+		if (reap(a->zpid, "zstd", check && rc == 0, e) < 0)
+			rc = -1;
 		a->zpid = -1;
 	}
 	if (a->cpid > 0) {

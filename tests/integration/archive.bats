@@ -24,7 +24,7 @@ carries_on() {
 	echo "$v"
 }
 
-# import_detached ID [FLAG...]: `crbox restore -d --import` of $BUNDLE, work dir $WORK,
+# import_detached ID [FLAG...]: `crbox restore -d --import` of $BUNDLE, work dir $IWORK,
 # stdout /dev/null, stdin the caller's (for --import -). $TO_ROOT (default $ROOT/crbox) is
 # the state root: another one stands for another machine.
 import_detached() {
@@ -32,7 +32,7 @@ import_detached() {
 	shift
 	KNOWN_IDS+=("$id")
 	"$CRBOX" --root "${TO_ROOT:-$ROOT/crbox}" --criu "$CRIU_BIN" restore -d --bundle "$BUNDLE" \
-		--pid-file "$ROOT/$id.pid" --work-path "$WORK" "$@" "$id" >/dev/null || return
+		--pid-file "$ROOT/$id.pid" --work-path "$IWORK" "$@" "$id" >/dev/null || return
 	track_pid_file "$ROOT/$id.pid"
 }
 
@@ -40,12 +40,13 @@ setup() {
 	requires root criu
 	fixture_setup
 	CRIU_BIN=$(command -v criu)
+	IWORK=$ROOT/iwork
 }
 
-# no_import_debris: no private import dir under $WORK or the state root.
+# no_import_debris: no private import dir under $IWORK or the state root.
 no_import_debris() {
 	local d
-	for d in "$WORK"/crbox-import-* "$ROOT"/crbox/crbox-import-* "$ROOT"/crbox/crbox-export-*; do
+	for d in "$IWORK"/crbox-import-* "$ROOT"/crbox/crbox-import-* "$ROOT"/crbox/crbox-export-*; do
 		[ -e "$d" ] && { echo "debris: $d" >&2; return 1; }
 	done
 	return 0
@@ -115,6 +116,133 @@ archive_of_images() {
 	archive_of_images "$IMAGES" "$BUNDLE/config.json" | import_detached ct --import -
 	carries_on "$c" >/dev/null
 	no_import_debris
+	crbox delete -f ct
+	assert_no_leftovers ct
+}
+
+# pack DIR: the members of an unpacked archive in DIR, manifest first, as a ustar stream.
+pack() {
+	tar -C "$1" --format=ustar -cf - manifest.json config.json checkpoint
+}
+
+# refused FILE TEXT: `restore --import FILE` fails with TEXT in its error, before CRIU ran
+# (no restore.log), and leaves no import dir, state dir, process, mount or cgroup.
+refused() {
+	run import_detached ct --import - <"$1"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"$2"* ]]
+	[ ! -e "$IWORK/restore.log" ]
+	[ ! -e "$ROOT/crbox/ct" ]
+	no_import_debris
+	assert_no_leftovers ct
+}
+
+@test "archive: every kind of tampering is refused before CRIU runs, naming the member" {
+	make_bundle "$BUNDLE"
+	start_restored ct
+	crbox checkpoint --export "$ROOT/good.tar" ct
+	mkdir "$ROOT/x"
+	tar -C "$ROOT/x" -xf "$ROOT/good.tar"
+	pages=$(cd "$ROOT/x" && ls checkpoint/pages-*.img | head -1)
+
+	cp -a "$ROOT/x" "$ROOT/t1"
+	printf '\377' | dd of="$ROOT/t1/$pages" bs=1 seek=100 conv=notrunc status=none
+	pack "$ROOT/t1" >"$ROOT/t1.tar"
+	refused "$ROOT/t1.tar" "$pages: SHA-256 mismatch"
+
+	cp -a "$ROOT/x" "$ROOT/t2"
+	rm "$ROOT/t2/checkpoint/inventory.img"
+	pack "$ROOT/t2" >"$ROOT/t2.tar"
+	refused "$ROOT/t2.tar" "checkpoint/inventory.img is missing"
+
+	cp -a "$ROOT/x" "$ROOT/t3"
+	echo extra >"$ROOT/t3/checkpoint/extra.img"
+	pack "$ROOT/t3" >"$ROOT/t3.tar"
+	refused "$ROOT/t3.tar" "unexpected file checkpoint/extra.img"
+
+	cp -a "$ROOT/x" "$ROOT/t4"
+	truncate -s 1 "$ROOT/t4/$pages"
+	pack "$ROOT/t4" >"$ROOT/t4.tar"
+	refused "$ROOT/t4.tar" "$pages: size 1, the manifest says"
+
+	head -c $(( $(stat -c %s "$ROOT/good.tar") / 2 )) "$ROOT/good.tar" >"$ROOT/t5.tar"
+	refused "$ROOT/t5.tar" "truncated archive"
+
+	# Names that leave the directory, and links.
+	cp -a "$ROOT/x" "$ROOT/t6"
+	echo evil >"$ROOT/t6/evil"
+	(cd "$ROOT/t6" && tar --format=ustar -cf - manifest.json --transform 's,^evil,../evil,' evil) >"$ROOT/t6.tar"
+	refused "$ROOT/t6.tar" 'name leaves the archive'
+	[ ! -e "$IWORK/evil" ] && [ ! -e "$ROOT/evil" ]
+
+	(cd "$ROOT/t6" && tar -P --format=ustar -cf - manifest.json "$ROOT/t6/evil") >"$ROOT/t7.tar"
+	refused "$ROOT/t7.tar" "absolute name"
+
+	cp -a "$ROOT/x" "$ROOT/t8"
+	ln -s /etc "$ROOT/t8/checkpoint/link"
+	pack "$ROOT/t8" >"$ROOT/t8.tar"
+	refused "$ROOT/t8.tar" "unexpected entry checkpoint/link"
+
+	cp -a "$ROOT/x" "$ROOT/t9"
+	echo '{"crboxArchive": 1, "files": [' >"$ROOT/t9/manifest.json"
+	pack "$ROOT/t9" >"$ROOT/t9.tar"
+	refused "$ROOT/t9.tar" "manifest.json: offset"
+
+	gzip -c "$ROOT/good.tar" >"$ROOT/t10.tar.gz"
+	sz=$(stat -c %s "$ROOT/t10.tar.gz")
+	cp "$ROOT/t10.tar.gz" "$ROOT/t11.tar.gz"
+	printf '\125' | dd of="$ROOT/t10.tar.gz" bs=1 seek=$((sz / 2)) conv=notrunc status=none
+	refused "$ROOT/t10.tar.gz" "archive stdin: "
+	# The gzip trailer's CRC-32 is checked too.
+	printf '\125' | dd of="$ROOT/t11.tar.gz" bs=1 seek=$((sz - 6)) conv=notrunc status=none
+	refused "$ROOT/t11.tar.gz" "gzip: CRC-32 mismatch"
+
+	# A Podman-less random tar is not taken for a checkpoint.
+	tar -C "$ROOT/x" --format=ustar -cf "$ROOT/t11.tar" config.json
+	refused "$ROOT/t11.tar" "not a checkpoint archive"
+
+	# --keep-image: an existing DIR is refused; a DIR made for a tampered archive is removed.
+	mkdir "$ROOT/kept"
+	run import_detached ct --import "$ROOT/good.tar" --keep-image "$ROOT/kept"
+	[ "$status" -eq 1 ] && [[ $output == *"--keep-image $ROOT/kept: File exists"* ]]
+	rmdir "$ROOT/kept"
+	run import_detached ct --import "$ROOT/t1.tar" --keep-image "$ROOT/kept"
+	[ "$status" -eq 1 ] && [ ! -e "$ROOT/kept" ]
+
+	# And the untouched archive still restores.
+	c=$(read_count)
+	import_detached ct --import "$ROOT/good.tar" --keep-image "$ROOT/kept"
+	carries_on "$c" >/dev/null
+	[ -f "$ROOT/kept/checkpoint/inventory.img" ]
+	crbox delete -f ct
+	assert_no_leftovers ct
+}
+
+@test "archive: --print-stats on checkpoint and restore prints Podman-shaped JSON" {
+	make_bundle "$BUNDLE"
+	start_restored ct
+	crbox_checkpoint ct --print-stats >"$ROOT/cs.json"
+	jq . "$ROOT/cs.json"
+	jq -e '(keys == ["container_statistics", "crbox_checkpoint_duration"]) and
+		.crbox_checkpoint_duration > 0 and (.container_statistics | length) == 1 and
+		.container_statistics[0].Id == "ct" and
+		.container_statistics[0].runtime_checkpoint_duration > 0 and
+		.container_statistics[0].runtime_checkpoint_duration <= .crbox_checkpoint_duration and
+		(.container_statistics[0].criu_statistics | (.freezing_time | type) == "number" and
+		 .frozen_time > 0 and .memdump_time >= 0 and .memwrite_time >= 0 and
+		 .pages_scanned > 0 and .pages_written > 0)' "$ROOT/cs.json"
+	c=$(read_count)
+	KNOWN_IDS+=(ct)
+	crbox restore -d --bundle "$BUNDLE" --image-path "$IMAGES" --work-path "$WORK" \
+		--pid-file "$ROOT/ct.pid" --print-stats ct >"$ROOT/rs.json"
+	track_pid_file "$ROOT/ct.pid"
+	jq . "$ROOT/rs.json"
+	jq -e '.crbox_restore_duration > 0 and .container_statistics[0].Id == "ct" and
+		.container_statistics[0].runtime_restore_duration > 0 and
+		(.container_statistics[0].criu_statistics | .forking_time >= 0 and
+		 .restore_time > 0 and has("pages_restored"))' "$ROOT/rs.json"
+	carries_on "$c" >/dev/null
 	crbox delete -f ct
 	assert_no_leftovers ct
 }
