@@ -75,10 +75,16 @@ int beneath_dir(int dirfd, const char *rel, int create, struct err *e)
 	free(copy);
 	return fd;
 fail:
-	if (errno == ELOOP || errno == EXDEV)
-		err_set(e, ELOOP, "%s: a symlink where a directory is expected", rel);
-	else
-		err_sys(e, "%s", rel);
+	{
+		struct stat sb;
+		int no = errno;
+		if (fstatat(fd, p, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode))
+			err_set(e, ELOOP, "%s: a symlink where a directory is expected", rel);
+		else {
+			errno = no;
+			err_sys(e, "%s", rel);
+		}
+	}
 	close(fd);
 	free(copy);
 	return -1;

@@ -3,7 +3,11 @@
  * fixed and dynamic blocks, several members) and against corrupt and truncated ones, and the
  * tar writer and strict reader (round trip, long names through pax, hostile names refused). */
 #include "t.h"
+#include "archive/bundle.h"
+#include "archive/extract.h"
 #include "archive/inflate.h"
+#include "archive/manifest.h"
+#include "archive/stats.h"
 #include "archive/sha256.h"
 #include "archive/tar.h"
 #include "buf.h"
@@ -273,6 +277,163 @@ static void test_tar(void)
 	}
 }
 
+static void test_manifest(void)
+{
+	struct manifest m, r;
+	struct buf b = BUF_INIT;
+	struct err e;
+	char hex[SHA256_HEX], *copy;
+	int rc;
+
+	memset(&m, 0, sizeof m);
+	m.id = xstrdup("ct");
+	m.crbox = xstrdup("0.1.0");
+	m.criu = xstrdup("4.1.1");
+	m.criu_num = 40101;
+	m.cgroup = xstrdup("hybrid");
+	m.cpuinfo = xstrdup("checkpoint/cpuinfo.img");
+	sha256_hex("x", 1, hex);
+	manifest_add(&m, "config.json", 1, hex);
+	manifest_add(&m, "checkpoint/cpuinfo.img", 1, hex);
+	manifest_write(&m, &b);
+	rc = manifest_parse(&r, b.p, b.len, &e);
+	T_OK(rc == 0, "manifest round trip parses");
+	T_OK(rc == 0 && r.nfiles == 2 && r.criu_num == 40101 && !strcmp(r.id, "ct") &&
+	     !strcmp(r.files[1].name, "checkpoint/cpuinfo.img") && r.files[1].size == 1 &&
+	     !strcmp(r.files[1].sha256, hex) && !strcmp(r.cgroup, "hybrid"),
+	     "manifest fields survive");
+	T_INTEQ(manifest_find(&r, "config.json"), 0, "manifest_find");
+	T_INTEQ(manifest_find(&r, "nope"), -1, "manifest_find absent");
+	manifest_free(&r);
+	manifest_free(&m);
+	buf_free(&b);
+
+	{
+		static const struct { const char *json, *msg; } bad[] = {
+			{ "{\"files\": []}", "manifest.json: not a crbox archive manifest (no crboxArchive)" },
+			{ "{\"crboxArchive\": 2, \"files\": []}", "manifest.json: archive format 2 is not supported (this crbox reads 1)" },
+			{ "{\"crboxArchive\": 1}", "manifest.json: .files: missing" },
+			{ "{\"crboxArchive\": 1, \"files\": [{\"name\": \"../x\", \"size\": 1, \"sha256\": \"" \
+			  "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881\"}]}",
+			  "manifest.json: .files[0].name: bad member name \"../x\"" },
+			{ "{\"crboxArchive\": 1, \"files\": [{\"name\": \"a\", \"size\": 1, \"sha256\": \"AB\"}]}",
+			  "manifest.json: .files[0].sha256: not a SHA-256 in lowercase hex" },
+			{ "{\"crboxArchive\": 1, \"files\": [{\"name\": \"a\", \"sha256\": \"x\"}]}",
+			  "manifest.json: .files[0]: size: missing" },
+			{ "{\"crboxArchive\": 1, \"cpuinfo\": \"c\", \"files\": []}",
+			  "manifest.json: .cpuinfo names c, which is not in .files" },
+		};
+		size_t i;
+		for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			copy = xstrdup(bad[i].json);
+			rc = manifest_parse(&r, copy, strlen(copy), &e);
+			T_OK(rc < 0, "bad manifest refused");
+			if (rc == 0)
+				manifest_free(&r);
+			else
+				T_STREQ(e.msg, bad[i].msg, "bad manifest message");
+			free(copy);
+		}
+		/* Duplicates. */
+		b.len = 0;
+		buf_adds(&b, "{\"crboxArchive\": 1, \"files\": [");
+		buf_addf(&b, "{\"name\": \"a\", \"size\": 1, \"sha256\": \"%s\"},", hex);
+		buf_addf(&b, "{\"name\": \"a\", \"size\": 1, \"sha256\": \"%s\"}]}", hex);
+		rc = manifest_parse(&r, b.p, b.len, &e);
+		T_STREQ(rc < 0 ? e.msg : "", "manifest.json: .files[1].name: \"a\" listed twice",
+			"a member listed twice is refused");
+		buf_free(&b);
+	}
+}
+
+static void test_stats(void)
+{
+	/* service magic, stats magic, entry len, stats_entry{dump{1:10,2:20,5:300,7:4}} */
+	static const unsigned char img[] = { 0x40, 0x59, 0x10, 0x55, 0x06, 0x33, 0x09, 0x57,
+					     0x0b, 0, 0, 0, 0x0a, 0x09, 0x08, 10, 0x10, 20,
+					     0x28, 0xac, 0x02, 0x38, 4 };
+	struct criu_stats s;
+	struct buf b = BUF_INIT;
+	struct err e;
+	int rc = stats_parse(img, sizeof img, "stats-dump", &s, &e);
+	T_OK(rc == 0 && !s.restore && s.v[1] == 10 && s.v[2] == 20 && s.v[5] == 300 &&
+	     s.v[7] == 4, "stats-dump parsed");
+	stats_json(&b, 0, "ct", 5, 3, &s);
+	T_STREQ(b.p, "{\n    \"crbox_checkpoint_duration\": 5,\n    \"container_statistics\": [\n"
+		"        {\n            \"Id\": \"ct\",\n            \"runtime_checkpoint_duration\": 3,\n"
+		"            \"criu_statistics\": {\n                \"freezing_time\": 10,\n"
+		"                \"frozen_time\": 20,\n                \"pages_scanned\": 300,\n"
+		"                \"pages_written\": 4\n            }\n        }\n    ]\n}\n",
+		"Podman-shaped stats JSON");
+	buf_free(&b);
+	rc = stats_parse(img, sizeof img - 2, "stats-dump", &s, &e);
+	T_STREQ(rc < 0 ? e.msg : "", "stats-dump is corrupt: entry cut short", "short stats refused");
+}
+
+static void test_config_root(void)
+{
+	struct buf b = BUF_INIT;
+	struct err e;
+	char in1[] = "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\", \"readonly\": true},"
+		     " \"n\": 1.5e3, \"a\": [null, false, \"\\u00e9\"]}";
+	char in2[] = "{\"process\": {}}";
+	T_OK(config_set_root(in1, strlen(in1), "/b/rootfs", &b, &e) == 0, "config_set_root");
+	T_STREQ(b.p, "{\n  \"ociVersion\": \"1.0.2\",\n  \"root\": {\n    \"path\": \"/b/rootfs\",\n"
+		"    \"readonly\": true\n  },\n  \"n\": 1.5e3,\n  \"a\": [\n    null,\n    false,\n"
+		"    \"\xc3\xa9\"\n  ]\n}\n", "root.path replaced, the rest kept");
+	b.len = 0;
+	T_OK(config_set_root(in2, strlen(in2), "/b/rootfs", &b, &e) == 0 &&
+	     strstr(b.p, "\"root\": {\n    \"path\": \"/b/rootfs\"\n  }"), "root added when absent");
+	buf_free(&b);
+}
+
+static void test_extract(void)
+{
+	char path[300], link[300];
+	struct tar_ent ent;
+	struct tarr r;
+	struct err e;
+	int dfd, rc;
+
+	snprintf(path, sizeof path, "%s/x", tmp);
+	mkdir(path, 0700);
+	dfd = open(path, O_RDONLY | O_DIRECTORY);
+	snprintf(link, sizeof link, "%s/x/out", tmp);
+	T_OK(symlink(tmp, link) == 0, "plant a symlink to the outside");
+	memset(&ent, 0, sizeof ent);
+	memset(&r, 0, sizeof r);
+	strcpy(ent.name, "out/planted");
+	ent.type = TAR_FILE;
+	ent.mode = 0600;
+	rc = extract_entry(dfd, &r, &ent, 0, NULL, &e);
+	snprintf(path, sizeof path, "%s/planted", tmp);
+	T_OK(rc < 0 && access(path, F_OK) < 0, "no file is created through a symlink");
+	T_STREQ(e.msg, "entry out/planted: out: a symlink where a directory is expected",
+		"message names the symlink");
+	strcpy(ent.name, "out");
+	rc = extract_entry(dfd, &r, &ent, 0, NULL, &e);
+	T_OK(rc < 0 && e.no == EEXIST, "an existing name is never overwritten");
+	strcpy(ent.name, "l");
+	ent.type = TAR_SYMLINK;
+	strcpy(ent.link, "/etc");
+	T_OK(extract_entry(dfd, &r, &ent, 0, NULL, &e) < 0, "links refused without EXTRACT_LINKS");
+	T_OK(extract_entry(dfd, &r, &ent, EXTRACT_LINKS, NULL, &e) == 0, "symlink made with it");
+	strcpy(ent.name, "l/x");
+	ent.type = TAR_DIR;
+	T_OK(extract_entry(dfd, &r, &ent, EXTRACT_LINKS, NULL, &e) < 0 &&
+	     access("/etc/x", F_OK) < 0, "a directory is not made through an extracted symlink");
+	strcpy(ent.name, "h");
+	ent.type = TAR_HARDLINK;
+	strcpy(ent.link, "l");
+	T_OK(extract_entry(dfd, &r, &ent, EXTRACT_LINKS, NULL, &e) < 0,
+	     "a hard link to a symlink is refused");
+	ent.type = TAR_OTHER;
+	ent.typeflag = '3';
+	T_OK(extract_entry(dfd, &r, &ent, EXTRACT_LINKS, NULL, &e) < 0 && strstr(e.msg, "type '3'"),
+	     "devices are refused");
+	close(dfd);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -282,6 +443,10 @@ int main(void)
 	test_sha256();
 	test_inflate();
 	test_tar();
+	test_manifest();
+	test_stats();
+	test_config_root();
+	test_extract();
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
 	if (system(cmd)) {}
 	return t_done();
