@@ -246,3 +246,84 @@ refused() {
 	crbox delete -f ct
 	assert_no_leftovers ct
 }
+
+# leftovers_of_check: what `crbox check` must not leave in /tmp.
+check_tmp() {
+	ls -d /tmp/crbox-check-* /tmp/crbox-import-* 2>/dev/null | sort
+}
+
+@test "archive: check --image-path/--import says OK where the restore works" {
+	make_bundle "$BUNDLE"
+	start_restored ct
+	crbox checkpoint --image-path "$IMAGES" --export "$ROOT/ct.tar" ct
+	before=$(check_tmp)
+	run "$CRBOX" check --image-path "$IMAGES" --bundle "$BUNDLE"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output != *FAIL* ]]
+	grep -q '^OK   images: ' <<<"$output"
+	grep -q '^OK   criu version: .*images written by' <<<"$output"
+	grep -q '^OK   cpu: CRIU.s CPUINFO_CHECK accepts this CPU' <<<"$output"
+	grep -q '^OK   bind mounts: ' <<<"$output"
+	grep -q '^OK   memory: ' <<<"$output"
+	run "$CRBOX" check --import "$ROOT/ct.tar" --bundle "$BUNDLE" --format json
+	echo "$output"
+	[ "$status" -eq 0 ]
+	jq -e 'all(.[]; .status != "FAIL") and any(.[]; .name == "archive" and .status == "OK")
+		and any(.[]; .name == "cgroup layout" and .status == "OK")' <<<"$output"
+	[ "$(check_tmp)" = "$before" ]
+	# And the prediction holds.
+	c=$(read_count)
+	import_detached ct --import "$ROOT/ct.tar"
+	carries_on "$c" >/dev/null
+	crbox delete -f ct
+	assert_no_leftovers ct
+}
+
+@test "archive: check says FAIL for a missing bind source, a missing netns path, an old criu" {
+	make_bundle "$BUNDLE"
+	mkdir "$ROOT/src"
+	set_cfg '.mounts += [{"destination": "/data", "type": "bind", "source": "'"$ROOT/src"'", "options": ["rbind"]}]'
+	start_restored ct
+	crbox checkpoint --image-path "$IMAGES" --export "$ROOT/ct.tar" ct
+	before=$(check_tmp)
+
+	rmdir "$ROOT/src"
+	run "$CRBOX" check --image-path "$IMAGES" --bundle "$BUNDLE"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	grep -q "^FAIL bind mount: source $ROOT/src of the mount at /data is missing" <<<"$output"
+	run crbox_restore_detached ct --image-path "$IMAGES"
+	[ "$status" -ne 0 ]
+	assert_no_leftovers ct
+	mkdir "$ROOT/src"
+
+	cp "$BUNDLE/config.json" "$ROOT/config.saved"
+	set_cfg '.linux.namespaces |= map(if .type == "network" then .path = "/run/netns/crbox-it-none" else . end)'
+	run "$CRBOX" check --import "$ROOT/ct.tar" --bundle "$BUNDLE"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	grep -q "^FAIL namespace: network namespace path /run/netns/crbox-it-none does not exist" <<<"$output"
+	run crbox_restore_detached ct --image-path "$IMAGES"
+	[ "$status" -ne 0 ]
+	assert_no_leftovers ct
+	cp "$ROOT/config.saved" "$BUNDLE/config.json"
+
+	# A CRIU below 3.15, and one older than the CRIU that wrote the archive (fake criu).
+	[ -x "$REPO/build/tools/fake-criu" ] || skip "make tools first (build/tools/fake-criu)"
+	run env FAKE_CRIU_VERSION=3.14.2 "$CRBOX" --criu "$REPO/build/tools/fake-criu" check --image-path "$IMAGES" --bundle "$BUNDLE"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	grep -q "^FAIL criu version: criu too old: found 3.14.2" <<<"$output"
+	v=$(criu --version | sed -n 's/^Version: //p')
+	run env FAKE_CRIU_VERSION=3.15.0 "$CRBOX" --criu "$REPO/build/tools/fake-criu" check --import "$ROOT/ct.tar" --bundle "$BUNDLE"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	grep -q "^FAIL criu version: 3.15.0 here is older than $v, which wrote the images" <<<"$output"
+	run env FAKE_CRIU_VERSION=3.15.0 "$CRBOX" --criu "$REPO/build/tools/fake-criu" restore -d \
+		--bundle "$BUNDLE" --work-path "$IWORK" --import "$ROOT/ct.tar" ct
+	[ "$status" -ne 0 ]
+	[ "$(check_tmp)" = "$before" ]
+	no_import_debris
+	assert_no_leftovers ct
+}
