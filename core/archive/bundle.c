@@ -1,6 +1,8 @@
 /* bundle: export/import glue for the checkpoint and restore applets. */
 #include "archive/bundle.h"
 #include "archive/host.h"
+#include "archive/podman.h"
+#include "spec.h"
 #include "archive/stream.h"
 #include "fmt.h"
 #include "fsutil.h"
@@ -92,15 +94,27 @@ void ckpt_export_done(struct ckpt_export *x, int failed)
 	x->tmp_images = NULL;
 }
 
+struct repl {
+	int *tok;
+	char **val;
+	size_t n;
+};
+
 static void copy(const struct json_doc *d, int i, int path_tok, int root_obj, const char *rootfs,
-		 struct jw *w)
+		 const struct repl *rp, struct jw *w)
 {
 	const struct json_tok *t = &d->t[i];
+	size_t k;
 	int c;
 	if (i == path_tok) {
 		jw_str(w, rootfs);
 		return;
 	}
+	for (k = 0; k < rp->n; k++)
+		if (rp->tok[k] == i) {
+			jw_str(w, rp->val[k]);
+			return;
+		}
 	switch (t->type) {
 	case JSON_NULL:
 		jw_null(w);
@@ -117,14 +131,14 @@ static void copy(const struct json_doc *d, int i, int path_tok, int root_obj, co
 	case JSON_ARR:
 		jw_arr(w);
 		json_for_each(d, i, c)
-			copy(d, c, path_tok, root_obj, rootfs, w);
+			copy(d, c, path_tok, root_obj, rootfs, rp, w);
 		jw_end(w);
 		break;
 	case JSON_OBJ:
 		jw_obj(w);
 		json_for_each(d, i, c) {
 			jw_key(w, d->t[c].key);
-			copy(d, c, path_tok, root_obj, rootfs, w);
+			copy(d, c, path_tok, root_obj, rootfs, rp, w);
 		}
 		if (i == root_obj && path_tok < 0)
 			jw_kstr(w, "path", rootfs);
@@ -133,11 +147,50 @@ static void copy(const struct json_doc *d, int i, int path_tok, int root_obj, co
 	}
 }
 
-int config_set_root(char *src, size_t n, const char *rootfs, struct buf *out, struct err *e)
+/* Bind mounts (type "bind" or an option bind/rbind) whose source fix replaces. */
+static void find_binds(const struct json_doc *d, config_bind_fn fix, void *ud, struct repl *rp)
+{
+	int mounts = json_get(d, 0, "mounts"), m;
+	size_t idx = 0;
+	if (!fix || mounts < 0 || d->t[mounts].type != JSON_ARR)
+		return;
+	json_for_each(d, mounts, m) {
+		int src, dst, typ, opts, o, bind = 0;
+		char *v;
+		if (d->t[m].type != JSON_OBJ) {
+			idx++;
+			continue;
+		}
+		src = json_get(d, m, "source");
+		dst = json_get(d, m, "destination");
+		typ = json_get(d, m, "type");
+		opts = json_get(d, m, "options");
+		if (typ >= 0 && d->t[typ].type == JSON_STR && !strcmp(d->t[typ].s, "bind"))
+			bind = 1;
+		if (opts >= 0 && d->t[opts].type == JSON_ARR)
+			json_for_each(d, opts, o)
+				if (d->t[o].type == JSON_STR && (!strcmp(d->t[o].s, "bind") ||
+								 !strcmp(d->t[o].s, "rbind")))
+					bind = 1;
+		if (bind && src >= 0 && dst >= 0 && d->t[src].type == JSON_STR &&
+		    d->t[dst].type == JSON_STR && (v = fix(ud, idx, d->t[dst].s, d->t[src].s))) {
+			rp->tok = xrealloc(rp->tok, (rp->n + 1) * sizeof *rp->tok);
+			rp->val = xrealloc(rp->val, (rp->n + 1) * sizeof *rp->val);
+			rp->tok[rp->n] = src;
+			rp->val[rp->n++] = v;
+		}
+		idx++;
+	}
+}
+
+int config_set_root(char *src, size_t n, const char *rootfs, config_bind_fn fix, void *ud,
+		    struct buf *out, struct err *e)
 {
 	struct json_doc d;
 	struct jw w;
+	struct repl rp = { NULL, NULL, 0 };
 	int root, path = -1, k;
+	size_t i;
 
 	if (json_parse(&d, ARCHIVE_CONFIG, src, n, e) < 0)
 		return -1;
@@ -157,6 +210,7 @@ int config_set_root(char *src, size_t n, const char *rootfs, struct buf *out, st
 		goto fail;
 	if (root >= 0)
 		path = json_get(&d, root, "path");
+	find_binds(&d, fix, ud, &rp);
 	jw_init(&w, out, 2);
 	if (root < 0) {
 		/* No root object at all: add one. */
@@ -164,7 +218,7 @@ int config_set_root(char *src, size_t n, const char *rootfs, struct buf *out, st
 		jw_obj(&w);
 		json_for_each(&d, 0, c) {
 			jw_key(&w, d.t[c].key);
-			copy(&d, c, -1, -2, rootfs, &w);
+			copy(&d, c, -1, -2, rootfs, &rp, &w);
 		}
 		jw_key(&w, "root");
 		jw_obj(&w);
@@ -172,14 +226,63 @@ int config_set_root(char *src, size_t n, const char *rootfs, struct buf *out, st
 		jw_end(&w);
 		jw_end(&w);
 	} else {
-		copy(&d, 0, path, root, rootfs, &w);
+		copy(&d, 0, path, root, rootfs, &rp, &w);
 	}
 	buf_addc(out, '\n');
+	for (i = 0; i < rp.n; i++)
+		free(rp.val[i]);
+	free(rp.tok);
+	free(rp.val);
 	json_free(&d);
 	return 0;
 fail:
 	json_free(&d);
 	return -1;
+}
+
+/* Podman's bind sources live in its own storage (hostname, hosts, .containerenv, the shm
+ * dir): where they are missing, stand-ins are made in B/.crbox-podman. */
+struct podfix {
+	struct rst_import *ri;
+	const char *hostname;
+	char *shm;
+	int failed;
+};
+
+static char *podman_bind(void *ud, size_t idx, const char *dest, const char *src)
+{
+	struct podfix *pf = ud;
+	const char *base = strrchr(dest, '/');
+	char *p;
+	int isdir = !strcmp(dest, "/dev/shm");
+	struct stat sb;
+
+	if (stat(src, &sb) == 0)
+		return NULL;
+	base = base && base[1] ? base + 1 : "mount";
+	if (mkdir(pf->ri->binds_dir, 0700) < 0 && errno != EEXIST) {
+		pf->failed = 1;
+		return NULL;
+	}
+	p = fmt_alloc("%s/%zu-%s", pf->ri->binds_dir, idx, base[0] == '.' ? base + 1 : base);
+	if (isdir) {
+		if (mkdir(p, 0755) < 0)
+			pf->failed = 1;
+		free(pf->shm);
+		pf->shm = xstrdup(p);
+	} else {
+		int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd < 0)
+			pf->failed = 1;
+		else {
+			if (!strcmp(dest, "/etc/hostname") && pf->hostname)
+				fmt_fd(fd, "%s\n", pf->hostname);
+			else if (!strcmp(dest, "/etc/hosts"))
+				fmt_fd(fd, "127.0.0.1\tlocalhost\n::1\tlocalhost\n");
+			close(fd);
+		}
+	}
+	return p;
 }
 
 static int apply_bundle(struct rst_import *ri, const char *bundle, struct err *e)
@@ -196,12 +299,48 @@ static int apply_bundle(struct rst_import *ri, const char *bundle, struct err *e
 	cfg = fmt_alloc("%s/config.json", b);
 	rootfs = fmt_alloc("%s/rootfs", b);
 	if (access(cfg, F_OK) == 0 || !ri->im.config) {
-		rc = 0;        /* the bundle's own config wins; restore reports a missing one */
+		/* The bundle's own config wins; restore reports a missing one. A Podman
+		 * archive's rootfs changes still go onto that config's rootfs. */
+		struct spec s;
+		rc = 0;
+		if (ri->im.kind == ARCHIVE_PODMAN && access(cfg, F_OK) == 0) {
+			rc = spec_load(&s, b, e);
+			if (rc == 0)
+				rc = podman_apply_rootfs(ri->im.dir, spec_rootfs(&s), e);
+			spec_free(&s);
+		}
 		goto out;
 	}
-	if (fs_read_file(ri->im.config, JSON_MAX_SIZE, &src, e) < 0 ||
-	    config_set_root(src.p, src.len, rootfs, &out, e) < 0)
+	if (fs_read_file(ri->im.config, JSON_MAX_SIZE, &src, e) < 0)
 		goto out;
+	if (ri->im.kind == ARCHIVE_PODMAN) {
+		struct podfix pf = { ri, NULL, NULL, 0 };
+		struct buf hn = BUF_INIT;
+		struct json_doc d;
+		const char *h = NULL;
+		/* The hostname, for the /etc/hostname stand-in (a copy: parsing is in place). */
+		buf_add(&hn, src.p, src.len);
+		if (json_parse(&d, ARCHIVE_CONFIG, hn.p, hn.len, e) == 0) {
+			if (json_opt_str(&d, 0, "hostname", &h, e) == 0 && h)
+				pf.hostname = h;
+		}
+		ri->binds_dir = fmt_alloc("%s/.crbox-podman", b);
+		rc = config_set_root(src.p, src.len, rootfs, podman_bind, &pf, &out, e);
+		json_free(&d);
+		buf_free(&hn);
+		if (rc == 0 && pf.failed)
+			rc = err_sys(e, "stand-ins for Podman's bind sources in %s", ri->binds_dir);
+		if (rc == 0 && pf.shm)
+			rc = podman_apply_shm(ri->im.dir, pf.shm, e);
+		if (rc == 0)
+			rc = podman_apply_rootfs(ri->im.dir, rootfs, e);
+		free(pf.shm);
+		if (rc < 0)
+			goto out;
+		rc = -1;
+	} else if (config_set_root(src.p, src.len, rootfs, NULL, NULL, &out, e) < 0) {
+		goto out;
+	}
 	fd = open(cfg, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		err_sys(e, "write the archive's config to %s", cfg);
@@ -235,7 +374,7 @@ int rst_import(struct rst_import *ri, const char *src, const char *work_path,
 			   e) < 0)
 		return -1;
 	if (apply_bundle(ri, bundle, e) < 0) {
-		archive_import_done(&ri->im, 0);
+		rst_import_done(ri, 0);
 		return -1;
 	}
 	*image_path = ri->im.image_path;
@@ -244,8 +383,13 @@ int rst_import(struct rst_import *ri, const char *src, const char *work_path,
 
 void rst_import_done(struct rst_import *ri, int ok)
 {
+	struct err e;
 	if (!ok && ri->wrote_config)
 		unlink(ri->wrote_config);
+	if (!ok && ri->binds_dir)
+		fs_rm_rf_at(AT_FDCWD, ri->binds_dir, &e);
+	free(ri->binds_dir);
+	ri->binds_dir = NULL;
 	free(ri->wrote_config);
 	ri->wrote_config = NULL;
 	if (ri->im.dir)

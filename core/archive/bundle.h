@@ -30,6 +30,7 @@ void ckpt_export_done(struct ckpt_export *x, int failed);
 struct rst_import {
 	struct archive_import im;
 	char *wrote_config;          /* B/config.json written from the archive */
+	char *binds_dir;             /* B/.crbox-podman: stand-ins for Podman's bind sources */
 };
 /* Imports src under work_path (or root) into keep_dir or a private dir, then applies the
  * bundle rule for bundle (NULL: the current directory). *image_path gets the imported
@@ -41,7 +42,12 @@ int rst_import(struct rst_import *ri, const char *src, const char *work_path,
  * config.json it wrote. */
 void rst_import_done(struct rst_import *ri, int ok);
 
-/* Copies config JSON src[0..n) into out with root.path set to rootfs (added if absent). */
-int config_set_root(char *src, size_t n, const char *rootfs, struct buf *out, struct err *e);
+/* Called for each bind mount of the config: returns a heap replacement source, or NULL to
+ * keep it. */
+typedef char *(*config_bind_fn)(void *ud, size_t idx, const char *dest, const char *src);
+/* Copies config JSON src[0..n) into out with root.path set to rootfs (added if absent) and,
+ * when fix is not NULL, bind-mount sources replaced as fix says. */
+int config_set_root(char *src, size_t n, const char *rootfs, config_bind_fn fix, void *ud,
+		    struct buf *out, struct err *e);
 
 #endif

@@ -157,6 +157,15 @@ int extract_entry(int dirfd, struct tarr *r, const struct tar_ent *ent, int flag
 	pfd = parent_of(dirfd, ent->name, &base, e);
 	if (pfd < 0)
 		return err_wrap(e, "entry %s", ent->name);
+	if (flags & EXTRACT_REPLACE) {
+		struct stat sb;
+		if (fstatat(pfd, base, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    !(S_ISDIR(sb.st_mode) && ent->type == TAR_DIR) &&
+		    unlinkat(pfd, base, S_ISDIR(sb.st_mode) ? AT_REMOVEDIR : 0) < 0) {
+			close(pfd);
+			return err_sys(e, "replace %s", ent->name);
+		}
+	}
 	switch (ent->type) {
 	case TAR_DIR:
 		if (mkdirat(pfd, base, (ent->mode & 07777) | 0700) < 0) {

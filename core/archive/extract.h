@@ -16,7 +16,7 @@ int beneath_dir(int dirfd, const char *rel, int create, struct err *e);
 
 /* Flags for extract_entry. */
 #define EXTRACT_LINKS 1      /* allow symlinks and hard links (a rootfs diff); else refused */
-#define EXTRACT_OWNER 2      /* keep nothing but mode bits (we never chown): reserved */
+#define EXTRACT_REPLACE 2    /* a file, link or empty dir already there is replaced */
 
 /* Creates ent beneath dirfd: a directory (existing ones are fine), a regular file whose data
  * is read from r (and hashed into hex when hex is not NULL), or with EXTRACT_LINKS a symlink

@@ -327,3 +327,59 @@ check_tmp() {
 	no_import_debris
 	assert_no_leftovers ct
 }
+
+# podman ARG...: Debian's Podman 4.3 with runc and private storage under $ROOT (vfs: no
+# storage mounts), cgroupfs, file events and no network, as this host needs. Its runtime gets
+# only PATH from podman, so CRIU_FAULT reaches criu through a wrapper first in PATH.
+podman_() {
+	PATH=$ROOT/wrap:$PATH command podman --root "$ROOT/pstore" --runroot "$ROOT/prun" \
+		--storage-driver vfs --cgroup-manager cgroupfs --events-backend file \
+		--runtime "$(command -v runc)" "$@"
+}
+
+@test "archive: a Podman 4.3 export (zstd) restores with crbox alone, rootfs diff applied" {
+	command -v podman >/dev/null || skip "podman not installed (scripts/setup.sh installs it)"
+	mkdir -p "$ROOT/wrap" "$ROOT/img/bin" "$ROOT/img/tmp"
+	printf '#!/bin/sh\nCRIU_FAULT=130 exec %s "$@"\n' "$(command -v criu)" >"$ROOT/wrap/criu"
+	chmod +x "$ROOT/wrap/criu"
+	cp /bin/busybox "$ROOT/img/bin/"
+	for a in sh sleep echo cat; do ln -s busybox "$ROOT/img/bin/$a"; done
+	tar -C "$ROOT/img" -cf "$ROOT/img.tar" .
+	podman_ import "$ROOT/img.tar" localhost/crbox-it:1 >/dev/null
+	# The host's hard limits are below Podman's defaults (NOFILE 20000 here).
+	podman_ run -d --name pc --network none --ulimit nofile="$(ulimit -Hn):$(ulimit -Hn)" \
+		--ulimit nproc=1024:1024 localhost/crbox-it:1 \
+		sh -c 'i=0; while :; do i=$((i+1)); echo $i > /tmp/c; sleep 0.1; done' >/dev/null
+	sleep 1.5
+	podman_ container checkpoint --export "$ROOT/pc.tar.zst" pc
+	# The far side has only the image and the archive: the container is gone from Podman.
+	mkdir -p "$ROOT/pb/rootfs"
+	podman_ create --name tmpc localhost/crbox-it:1 sh >/dev/null
+	podman_ export tmpc | tar -C "$ROOT/pb/rootfs" -x
+	podman_ rm -f tmpc pc >/dev/null
+	[ ! -e "$ROOT/pb/rootfs/tmp/c" ]
+	c=$(tar -xOf <(zstd -dc "$ROOT/pc.tar.zst") rootfs-diff.tar | tar -xOf - tmp/c)
+
+	KNOWN_IDS+=(pc)
+	"$CRBOX" --root "$ROOT/crbox" restore -d --bundle "$ROOT/pb" --work-path "$IWORK" \
+		--pid-file "$ROOT/pc.pid" --import "$ROOT/pc.tar.zst" pc </dev/null >/dev/null
+	track_pid_file "$ROOT/pc.pid"
+	[ "$(status_of crbox pc)" = running ]
+	# The spec was written into the bundle with root.path there; Podman's own bind sources
+	# (hostname, hosts, .containerenv, the shm dir) got stand-ins.
+	[ "$(jq -r .root.path "$ROOT/pb/config.json")" = "$ROOT/pb/rootfs" ]
+	[ -d "$ROOT/pb/.crbox-podman" ]
+	jq -r '.mounts[] | select(.type == "bind") | .source' "$ROOT/pb/config.json" | while read -r s; do
+		[ -e "$s" ]
+	done
+	# The counter carries on from the value in the archive's rootfs diff.
+	v=$(cat "$ROOT/pb/rootfs/tmp/c")
+	[ "$v" -ge "$c" ]
+	sleep 1
+	v2=$(cat "$ROOT/pb/rootfs/tmp/c")
+	[ "$v2" -gt "$v" ] && [ "$v2" -le $((c + 40)) ]
+	no_import_debris
+	crbox delete -f pc
+	podman_ rmi -f localhost/crbox-it:1 >/dev/null 2>&1 || true
+	assert_no_leftovers pc
+}

@@ -377,12 +377,12 @@ static void test_config_root(void)
 	char in1[] = "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\", \"readonly\": true},"
 		     " \"n\": 1.5e3, \"a\": [null, false, \"\\u00e9\"]}";
 	char in2[] = "{\"process\": {}}";
-	T_OK(config_set_root(in1, strlen(in1), "/b/rootfs", &b, &e) == 0, "config_set_root");
+	T_OK(config_set_root(in1, strlen(in1), "/b/rootfs", NULL, NULL, &b, &e) == 0, "config_set_root");
 	T_STREQ(b.p, "{\n  \"ociVersion\": \"1.0.2\",\n  \"root\": {\n    \"path\": \"/b/rootfs\",\n"
 		"    \"readonly\": true\n  },\n  \"n\": 1.5e3,\n  \"a\": [\n    null,\n    false,\n"
 		"    \"\xc3\xa9\"\n  ]\n}\n", "root.path replaced, the rest kept");
 	b.len = 0;
-	T_OK(config_set_root(in2, strlen(in2), "/b/rootfs", &b, &e) == 0 &&
+	T_OK(config_set_root(in2, strlen(in2), "/b/rootfs", NULL, NULL, &b, &e) == 0 &&
 	     strstr(b.p, "\"root\": {\n    \"path\": \"/b/rootfs\"\n  }"), "root added when absent");
 	buf_free(&b);
 }
