@@ -6,6 +6,7 @@
 #include "common.h"
 #include "archive/bundle.h"
 #include "archive/stats.h"
+#include "interop/crun.h"
 #include "buf.h"
 #include "cgroup.h"
 #include "criu.h"
@@ -28,7 +29,7 @@
 
 struct copts {
 	const char *image_path, *work_path, *parent_path, *page_server, *manage_cgroups_mode;
-	const char *network_lock, *export_to, *compress;
+	const char *network_lock, *export_to, *compress, *ext_mount_keys;
 	int print_stats;
 	int leave_running, tcp_established, tcp_skip_in_flight, link_remap, ext_unix_sk;
 	int shell_job, lazy_pages, file_locks, pre_dump, auto_dedup;
@@ -76,6 +77,8 @@ static const struct opt tab[] = {
 	    "compress the --export archive with the external gzip or zstd"),
 	OPT("print-stats", NULL, OPT_BOOL, C, print_stats, NULL,
 	    "print CRIU's and crbox's statistics as JSON"),
+	OPT("ext-mount-keys", NULL, OPT_STR, C, ext_mount_keys, "runc|crun",
+	    "external-mount keys of masked files: runc's (default) or crun's, for crun to restore"),
 };
 #undef C
 
@@ -266,7 +269,9 @@ static int dump(struct ckpt *c, struct err *e)
 	if (fz && (cgroup_paths_get(&cg, "freezer") || ver.num >= 31400))
 		opts.freeze_cgroup = (char *)fz;
 	if (!c->o.pre_dump) {
-		if (crop_ext_mounts(&opts, &c->st, c->st.rootfs, 0, c->st.pid, e) < 0)
+		int crun = interop_keys_parse(c->o.ext_mount_keys, e);
+		if (crun < 0 || crop_ext_mounts(&opts, &c->st, c->st.rootfs,
+						crun ? CROP_CRUN_KEYS : 0, c->st.pid, e) < 0)
 			goto out;
 		if (image_descriptors_write(c->imgfd, c->st.ext_desc, e) < 0)
 			goto out;
@@ -285,6 +290,7 @@ static int dump(struct ckpt *c, struct err *e)
 		if (e->no == EINTR)
 			err_set(e, EINTR, "checkpoint interrupted by a signal; the container keeps running");
 		swrk_abort(&sw, 0);
+		interop_criu_error(e, c->workfd >= 0 ? c->workfd : c->imgfd, "dump.log", -1);
 		report_criu_log(c->workfd >= 0 ? c->workfd : c->imgfd, "dump.log",
 				c->o.work_path && *c->o.work_path ? c->o.work_path : c->image_path);
 		goto out;

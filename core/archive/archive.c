@@ -49,6 +49,7 @@ static int list_images(int dfd, const char *path, char ***names, size_t *n, stru
 	struct dirent *de;
 	if (!d)
 		return err_sys(e, "image path %s", path);
+	rewinddir(d);   /* a dup shares the offset of earlier reads */
 	*names = NULL;
 	*n = 0;
 	while ((de = readdir(d))) {

@@ -223,6 +223,8 @@ static void check_memory(struct pf *r, int imgfd)
 	struct buf b = BUF_INIT;
 	char *p;
 
+	if (d)
+		rewinddir(d);   /* a dup shares the offset of earlier reads */
 	while (d && (de = readdir(d)))
 		if (!strncmp(de->d_name, "pages-", 6) &&
 		    fstatat(imgfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0)

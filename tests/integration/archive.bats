@@ -383,3 +383,34 @@ podman_() {
 	podman_ rmi -f localhost/crbox-it:1 >/dev/null 2>&1 || true
 	assert_no_leftovers pc
 }
+
+@test "interop: --ext-mount-keys crun writes crun's masked-file keys; crbox maps them, runc cannot" {
+	make_bundle "$BUNDLE"
+	start_restored ct
+	run crbox_checkpoint ct --ext-mount-keys podman
+	[ "$status" -eq 1 ]
+	[[ $output == *"--ext-mount-keys podman: use runc (default) or crun"* ]]
+	[ "$(status_of crbox ct)" = running ]
+	crbox_checkpoint ct --ext-mount-keys crun --image-path "$ROOT/crun-keys"
+	# runc 1.1 maps only /dev/null: CRIU finds no mapping for the masked files' crun keys.
+	run runc_restore_detached ct --image-path "$ROOT/crun-keys" --work-path "$ROOT/rw"
+	[ "$status" -ne 0 ]
+	grep -q "No mapping for" "$ROOT/rw/restore.log"
+	runc delete -f ct 2>/dev/null || true
+	assert_no_leftovers ct
+	# crbox maps every masked path: the counter carries on.
+	c=$(read_count)
+	crbox_restore_detached ct --image-path "$ROOT/crun-keys" --work-path "$ROOT/cw"
+	carries_on "$c" >/dev/null
+	crbox delete -f ct
+	assert_no_leftovers ct
+	# Without the masked paths in config.json, the error names the mount and its key, and
+	# the headline is not CRIU's benign rlimit line.
+	set_cfg '.linux.maskedPaths = []'
+	run crbox_restore_detached ct --image-path "$ROOT/crun-keys" --work-path "$ROOT/cw2"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *'CRIU has no mapping for the external mount at /proc/'*'(image key \"/proc/'*'the key was written by crun'* ]]
+	[[ $output != *'level=error msg="criu failed: type RESTORE errno 0: Error (criu/util.c:'*'rlimit'* ]]
+	assert_no_leftovers ct
+}
