@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 int ckpt_export_prepare(struct ckpt_export *x, const char *root, int pre_dump, int lazy,
@@ -373,6 +374,16 @@ int rst_import(struct rst_import *ri, const char *src, const char *work_path,
 	if (archive_import(&ri->im, src, work_path && *work_path ? work_path : root, keep_dir,
 			   e) < 0)
 		return -1;
+	{
+		/* The manifest's machine must be this one: CRIU cannot cross architectures. */
+		struct utsname u;
+		if (ri->im.m.arch && uname(&u) == 0 && strcmp(u.machine, ri->im.m.arch)) {
+			err_set(e, EXDEV, "archive %s was made on %s; this host is %s", src,
+				ri->im.m.arch, u.machine);
+			rst_import_done(ri, 0);
+			return -1;
+		}
+	}
 	if (apply_bundle(ri, bundle, e) < 0) {
 		rst_import_done(ri, 0);
 		return -1;

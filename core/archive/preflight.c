@@ -213,6 +213,49 @@ out:
 	free(cfg);
 }
 
+/* Kernel features that images of a kind need: the image file prefix, what to look for. */
+static const struct {
+	const char *prefix, *what, *path;
+} kfeat[] = {
+	{ "timens-", "time namespaces", "/proc/self/ns/time" },
+	{ "netdev-", "network namespaces (a saved one)", "/proc/self/ns/net" },
+	{ "userns-", "user namespaces", "/proc/self/ns/user" },
+	{ "seccomp.img", "seccomp filters", "/proc/sys/kernel/seccomp/actions_avail" },
+	{ "tty-info", "pseudo-terminals", "/dev/ptmx" },
+};
+
+static void check_kernel_features(struct pf *r, int imgfd)
+{
+	DIR *d = fdopendir(dup(imgfd));
+	struct dirent *de;
+	unsigned need = 0, i, missing = 0;
+	struct buf have = BUF_INIT;
+
+	if (d)
+		rewinddir(d);   /* a dup shares the offset of earlier reads */
+	while (d && (de = readdir(d)))
+		for (i = 0; i < sizeof kfeat / sizeof kfeat[0]; i++)
+			if (!strncmp(de->d_name, kfeat[i].prefix, strlen(kfeat[i].prefix)))
+				need |= 1u << i;
+	if (d)
+		closedir(d);
+	for (i = 0; i < sizeof kfeat / sizeof kfeat[0]; i++) {
+		if (!(need & 1u << i))
+			continue;
+		if (access(kfeat[i].path, F_OK) < 0) {
+			pf_add(r, PF_FAIL, "kernel feature", "restore on a kernel that has it",
+			       "the image uses %s; %s is missing here", kfeat[i].what, kfeat[i].path);
+			missing++;
+		} else {
+			buf_addf(&have, "%s%s", have.len ? ", " : "", kfeat[i].what);
+		}
+	}
+	if (!missing)
+		pf_add(r, PF_OK, "kernel features", NULL, "%s", have.len ? have.p :
+		       "the image needs nothing special");
+	buf_free(&have);
+}
+
 /* Bytes of page data in pages-*.img against MemAvailable. */
 static void check_memory(struct pf *r, int imgfd)
 {
@@ -280,6 +323,7 @@ int preflight_image(struct pf *r, const struct pf_in *in, struct err *e)
 	check_criu(r, in, imgfd, have_im && im.kind == ARCHIVE_CRBOX ? &im.m : NULL);
 	check_cpu(r, in, imgfd);
 	check_host(r, have_im && im.kind == ARCHIVE_CRBOX ? &im.m : NULL);
+	check_kernel_features(r, imgfd);
 	check_config(r, in, have_im ? im.config : NULL);
 	check_memory(r, imgfd);
 	close(imgfd);

@@ -107,3 +107,11 @@ imports() {
 	# No config.json in the bundle: the archive's was written there and removed again.
 	[ ! -e "$TMP/config.json" ]
 }
+
+@test "archive: an archive made on another machine type is refused, nothing left" {
+	jq '.arch = "sparc64"' "$TMP/a/manifest.json" >"$TMP/m" && mv "$TMP/m" "$TMP/a/manifest.json"
+	pack "$TMP/a" >"$TMP/sparc.tar"
+	imports "$TMP/sparc.tar"
+	[ "$status" -eq 1 ]
+	[ "$(logmsg "$stderr")" = "archive $TMP/sparc.tar was made on sparc64; this host is $(uname -m)" ]
+}

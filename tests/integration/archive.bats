@@ -266,6 +266,7 @@ check_tmp() {
 	grep -q '^OK   cpu: CRIU.s CPUINFO_CHECK accepts this CPU' <<<"$output"
 	grep -q '^OK   bind mounts: ' <<<"$output"
 	grep -q '^OK   memory: ' <<<"$output"
+	grep -q "^OK   kernel features: .*time namespaces" <<<"$output"
 	run "$CRBOX" check --import "$ROOT/ct.tar" --bundle "$BUNDLE" --format json
 	echo "$output"
 	[ "$status" -eq 0 ]
