@@ -448,23 +448,9 @@ static int build_request(struct rst *r, CriuOpts *o, struct err *e)
 	}
 	if (crop_ext_mounts(o, &r->st, r->criu_root, 1, 0, e) < 0)
 		return -1;
-	{
-		/* crun's images: masked-path keys, .empty-directory keys, a saved netns. */
-		char *empty = fmt_alloc("%s/empty@dir", g.root);
-		int irc = interop_restore_mounts(o, r->imgfd, r->st.masked_paths,
-					       r->st.nmasked_paths, empty, e);
-		free(empty);
-		if (irc < 0)
-			return -1;
-		if (!r->o.empty_ns.n && interop_saved_netns(r->imgfd)) {
-			for (i = 0; i < r->spec.nnamespaces; i++)
-				if (!strcmp(r->spec.namespaces[i].type, "network") &&
-				    r->spec.namespaces[i].path)
-					break;
-			if (i == r->spec.nnamespaces)
-				o->has_empty_ns = o->empty_ns = 0;
-		}
-	}
+	/* crun's images: masked-path keys, .empty-directory keys, a saved netns. */
+	if (interop_restore(o, r->imgfd, &r->st, r->o.empty_ns.n > 0, g.root, e) < 0)
+		return -1;
 	/* Pipes from descriptors.json come back on criu's (our) stdio 0-2. */
 	for (k = 0; k < 3; k++)
 		if (r->dump_desc[k] && strstr(r->dump_desc[k], "pipe:"))

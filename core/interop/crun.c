@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "fmt.h"
 #include "fsutil.h"
+#include "state.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -224,6 +225,24 @@ int interop_saved_netns(int imgfd)
 	if (d)
 		closedir(d);
 	return found;
+}
+
+int interop_restore(CriuOpts *o, int imgfd, const struct state *st, int empty_ns_given,
+		    const char *root, struct err *e)
+{
+	char *empty = fmt_alloc("%s/empty@dir", root);
+	size_t i;
+	int rc = interop_restore_mounts(o, imgfd, st->masked_paths, st->nmasked_paths, empty, e);
+
+	free(empty);
+	if (rc < 0 || empty_ns_given || !interop_saved_netns(imgfd))
+		return rc;
+	for (i = 0; i < st->nnamespaces; i++)
+		if (!strcmp(st->namespaces[i].type, "network") && st->namespaces[i].path)
+			return 0;
+	o->has_empty_ns = 0;
+	o->empty_ns = 0;
+	return 0;
 }
 
 /* "(00.031673)      1: Error (criu/x.c:1): text" -> "text" (the part CRIU's cr_errmsg holds

@@ -34,6 +34,12 @@ int interop_restore_mounts(CriuOpts *o, int imgfd, char *const *masked, size_t n
 			   const char *empty_dir, struct err *e);
 /* 1 when the image holds a saved network namespace (netdev-*.img), else 0. */
 int interop_saved_netns(int imgfd);
+/* Both, for a restore: interop_restore_mounts with st's masked paths and the empty dir
+ * "<root>/empty@dir"; and when the image holds a saved netns, st's config gives the network
+ * namespace no path and --empty-ns was not given, empty_ns is cleared so CRIU restores it. */
+struct state;
+int interop_restore(CriuOpts *o, int imgfd, const struct state *st, int empty_ns_given,
+		    const char *root, struct err *e);
 /* After a failed CRIU call whose error is in e ("criu failed: type T errno N: <msg>"):
  * when msg is CRIU's benign rlimit line, the first other Error line of the log (logdir/log)
  * replaces it; a "No mapping for N" error becomes "CRIU has no mapping for the external
