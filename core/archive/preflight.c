@@ -154,7 +154,8 @@ static void check_host(struct pf *r, const struct manifest *m)
 		pf_add(r, PF_OK, "cgroup layout", NULL, "%s here (the checkpoint does not say)", cg);
 }
 
-static void check_config(struct pf *r, const struct pf_in *in, const char *archive_config)
+static void check_config(struct pf *r, const struct pf_in *in, const char *archive_config,
+			 int podman)
 {
 	struct spec s;
 	struct err e;
@@ -171,6 +172,7 @@ static void check_config(struct pf *r, const struct pf_in *in, const char *archi
 	cfg = fmt_alloc("%s/config.json", bundle);
 	memset(&s, 0, sizeof s);
 	if (access(cfg, F_OK) == 0) {
+		podman = 0;      /* the bundle's own config: used as it is */
 		rc = spec_load(&s, bundle, &e);
 	} else if (archive_config) {
 		buf = fs_read_str(archive_config, 4u << 20, &e);
@@ -189,12 +191,29 @@ static void check_config(struct pf *r, const struct pf_in *in, const char *archi
 		struct stat sb;
 		if (!mt->bind || stat(mt->source, &sb) == 0)
 			continue;
+		if (podman) {
+			pf_add(r, PF_WARN, "bind mount", "restore makes a stand-in in the bundle",
+			       "Podman's source %s of the mount at %s is missing", mt->source,
+			       mt->destination);
+			continue;
+		}
 		pf_add(r, PF_FAIL, "bind mount", "create the source or edit config.json",
 		       "source %s of the mount at %s is missing", mt->source, mt->destination);
 		bad = 1;
 	}
 	if (!bad)
-		pf_add(r, PF_OK, "bind mounts", NULL, "every bind source exists");
+		pf_add(r, PF_OK, "bind mounts", NULL, "every bind source exists%s",
+		       podman ? " or gets a stand-in" : "");
+	if (podman) {
+		char *rootfs = fmt_alloc("%s/rootfs", bundle);
+		if (access(rootfs, F_OK) < 0)
+			pf_add(r, PF_FAIL, "rootfs", "put the image's files there first",
+			       "%s is missing (a Podman archive holds only the changes)", rootfs);
+		else
+			pf_add(r, PF_OK, "rootfs", NULL, "%s present; the archive's changes go on it",
+			       rootfs);
+		free(rootfs);
+	}
 	bad = 0;
 	for (i = 0; i < s.nnamespaces; i++) {
 		const struct spec_ns *ns = &s.namespaces[i];
@@ -324,7 +343,7 @@ int preflight_image(struct pf *r, const struct pf_in *in, struct err *e)
 	check_cpu(r, in, imgfd);
 	check_host(r, have_im && im.kind == ARCHIVE_CRBOX ? &im.m : NULL);
 	check_kernel_features(r, imgfd);
-	check_config(r, in, have_im ? im.config : NULL);
+	check_config(r, in, have_im ? im.config : NULL, have_im && im.kind == ARCHIVE_PODMAN);
 	check_memory(r, imgfd);
 	close(imgfd);
 out:
