@@ -3,6 +3,7 @@
  * answers, privileges, kernel prerequisites (ns_last_pid, kernel config options), the cgroup
  * layout and the network-lock tools. crbox's own applet (runc has none); exit 0 unless a FAIL. */
 #include "common.h"
+#include "archive/preflight.h"
 #include "buf.h"
 #include "criu.h"
 #include "fmt.h"
@@ -408,12 +409,18 @@ static void check_netlock(struct rows *r)
 /* ---- output ---- */
 
 struct check_opts {
-	const char *format;
+	const char *format, *image_path, *import, *bundle;
 };
 
 static const struct opt check_tab[] = {
 	OPT("format", "f", OPT_STR, struct check_opts, format, "value",
 	    "select one of: text (default), json"),
+	OPT("image-path", NULL, OPT_STR, struct check_opts, image_path, "DIR",
+	    "check whether this host can restore the checkpoint in DIR"),
+	OPT("import", NULL, OPT_STR, struct check_opts, import, "FILE",
+	    "check whether this host can restore the checkpoint archive FILE"),
+	OPT("bundle", "b", OPT_STR, struct check_opts, bundle, "DIR",
+	    "with --image-path/--import: the bundle whose config.json restore would use"),
 };
 
 static const struct applet_info check_info = {
@@ -426,6 +433,10 @@ static const struct applet_info check_info = {
 		"      OK   name: detail\n      WARN name: detail (hint)\n"
 		"      FAIL name: detail (hint)\n"
 		"   --format json prints an array of {name, status, detail, hint}.\n"
+		"   With --image-path DIR or --import FILE, a dry run of that restore instead:\n"
+		"   the images (an archive verified first), CRIU's version against the one that\n"
+		"   wrote them, CRIU's CPUINFO_CHECK, kernel and cgroup layout against the source\n"
+		"   host's, the config's bind sources and namespace paths, and free memory.\n"
 		"   The exit status is 0 when nothing FAILs, 1 otherwise.",
 	.tab = check_tab,
 	.n = sizeof check_tab / sizeof check_tab[0],
@@ -433,7 +444,7 @@ static const struct applet_info check_info = {
 
 int check_main(int argc, char **argv)
 {
-	struct check_opts o = { "text" };
+	struct check_opts o = { "text", NULL, NULL, NULL };
 	struct rows r = { NULL, 0, 0 };
 	struct buf out = BUF_INIT;
 	char **pos;
@@ -451,11 +462,27 @@ int check_main(int argc, char **argv)
 	}
 	json = !strcmp(o.format, "json");
 
-	check_criu(&r);
-	check_privileges(&r);
-	check_kernel(&r);
-	check_cgroups(&r);
-	check_netlock(&r);
+	if (o.image_path || o.import) {
+		struct pf_in in = { g.criu, o.image_path, o.import, o.bundle };
+		struct pf pf = { 0 };
+		struct err e;
+		if (o.image_path && o.import) {
+			err_set(&e, 0, "--image-path and --import cannot be used together");
+			report(&e);
+			return 1;
+		}
+		check_privileges(&r);
+		preflight_image(&pf, &in, &e);
+		for (i = 0; i < pf.n; i++)
+			add(&r, pf.v[i].st, pf.v[i].name, pf.v[i].hint, "%s", pf.v[i].detail);
+		pf_free(&pf);
+	} else {
+		check_criu(&r);
+		check_privileges(&r);
+		check_kernel(&r);
+		check_cgroups(&r);
+		check_netlock(&r);
+	}
 
 	if (json) {
 		struct jw w;

@@ -4,6 +4,9 @@
  * external-mount keys and descriptors.json, so runc restores them. Beyond runc:
  * --network-lock (crun's). On failure the container is left running and thawed. */
 #include "common.h"
+#include "archive/bundle.h"
+#include "archive/stats.h"
+#include "interop/crun.h"
 #include "buf.h"
 #include "cgroup.h"
 #include "criu.h"
@@ -26,7 +29,8 @@
 
 struct copts {
 	const char *image_path, *work_path, *parent_path, *page_server, *manage_cgroups_mode;
-	const char *network_lock;
+	const char *network_lock, *export_to, *compress, *ext_mount_keys;
+	int print_stats;
 	int leave_running, tcp_established, tcp_skip_in_flight, link_remap, ext_unix_sk;
 	int shell_job, lazy_pages, file_locks, pre_dump, auto_dedup;
 	int status_fd;
@@ -67,6 +71,14 @@ static const struct opt tab[] = {
 	    "enable auto deduplication of memory images"),
 	OPT("network-lock", NULL, OPT_STR, C, network_lock, "value",
 	    "how CRIU locks the network: iptables (default), nftables or skip (CRIU >= 3.16)"),
+	OPT("export", NULL, OPT_STR, C, export_to, "FILE",
+	    "also write the checkpoint as one verified archive to FILE (- for stdout)"),
+	OPT("compress", NULL, OPT_STR, C, compress, "gzip|zstd",
+	    "compress the --export archive with the external gzip or zstd"),
+	OPT("print-stats", NULL, OPT_BOOL, C, print_stats, NULL,
+	    "print CRIU's and crbox's statistics as JSON"),
+	OPT("ext-mount-keys", NULL, OPT_STR, C, ext_mount_keys, "runc|crun",
+	    "external-mount keys of masked files: runc's (default) or crun's, for crun to restore"),
 };
 #undef C
 
@@ -257,7 +269,9 @@ static int dump(struct ckpt *c, struct err *e)
 	if (fz && (cgroup_paths_get(&cg, "freezer") || ver.num >= 31400))
 		opts.freeze_cgroup = (char *)fz;
 	if (!c->o.pre_dump) {
-		if (crop_ext_mounts(&opts, &c->st, c->st.rootfs, 0, c->st.pid, e) < 0)
+		int crun = interop_keys_parse(c->o.ext_mount_keys, e);
+		if (crun < 0 || crop_ext_mounts(&opts, &c->st, c->st.rootfs,
+						crun ? CROP_CRUN_KEYS : 0, c->st.pid, e) < 0)
 			goto out;
 		if (image_descriptors_write(c->imgfd, c->st.ext_desc, e) < 0)
 			goto out;
@@ -276,6 +290,7 @@ static int dump(struct ckpt *c, struct err *e)
 		if (e->no == EINTR)
 			err_set(e, EINTR, "checkpoint interrupted by a signal; the container keeps running");
 		swrk_abort(&sw, 0);
+		interop_criu_error(e, c->workfd >= 0 ? c->workfd : c->imgfd, "dump.log", -1);
 		report_criu_log(c->workfd >= 0 ? c->workfd : c->imgfd, "dump.log",
 				c->o.work_path && *c->o.work_path ? c->o.work_path : c->image_path);
 		goto out;
@@ -304,9 +319,11 @@ out:
 int checkpoint_main(int argc, char **argv)
 {
 	struct ckpt c;
+	struct ckpt_export x = { 0 };
 	struct err e;
 	char **pos;
 	int npos, rc;
+	uint64_t t0 = stats_now_us(), t1 = 0;
 
 	memset(&c, 0, sizeof c);
 	c.rootfd = c.dirfd = c.imgfd = c.workfd = -1;
@@ -327,16 +344,38 @@ int checkpoint_main(int argc, char **argv)
 	c.dirfd = state_open(c.rootfd, c.id, STATE_LOCK_EX, &e);
 	if (c.dirfd < 0 || state_read(c.dirfd, &c.st, &e) < 0)
 		goto fail;
+	x.out = c.o.export_to;
+	x.compress = c.o.compress;
+	if (ckpt_export_prepare(&x, g.root, c.o.pre_dump, c.o.lazy_pages, &c.o.image_path, &e) < 0)
+		goto fail;
+	t1 = stats_now_us();
 	if (dump(&c, &e) < 0)
 		goto fail;
+	t1 = stats_now_us() - t1;
 	if (!c.o.leave_running && !c.o.pre_dump) {
 		/* The init is gone: destroy the container (runc: a failure here only warns). */
 		struct err e2;
 		if (ctr_destroy(c.rootfd, c.id, c.dirfd, &c.st, &e2) < 0)
 			log_warn("%s", e2.msg);
 	}
+	/* Exported once the container is gone, so the far end never races its destruction. */
+	if (x.out && ckpt_export_finish(&x, g.criu, c.rootfd, c.id, c.image_path, c.st.bundle,
+					&e) < 0) {
+		report(&e);
+		ckpt_export_done(&x, 1);
+		return 1;
+	}
+	if (c.o.print_stats) {
+		struct buf b = BUF_INIT;
+		stats_report(&b, 0, c.id, c.o.work_path && *c.o.work_path ? c.o.work_path : NULL,
+			     c.image_path, stats_now_us() - t0, t1);
+		write_all(x.out && !strcmp(x.out, "-") ? 2 : 1, b.p, b.len);
+		buf_free(&b);
+	}
+	ckpt_export_done(&x, 0);
 	return 0;
 fail:
 	report(&e);
+	ckpt_export_done(&x, 0);
 	return 1;
 }

@@ -4,6 +4,9 @@
  * --network-lock (crun's), image checks before anything is created, and a default work dir
  * that is never the image dir (images are never written by restore). */
 #include "common.h"
+#include "archive/bundle.h"
+#include "archive/stats.h"
+#include "interop/crun.h"
 #include "buf.h"
 #include "cgroup.h"
 #include "criu.h"
@@ -41,6 +44,8 @@
 struct ropts {
 	const char *console_socket, *image_path, *work_path, *manage_cgroups_mode, *bundle;
 	const char *pid_file, *lsm_profile, *lsm_mount_context, *network_lock;
+	const char *import, *keep_image;
+	int print_stats;
 	int tcp_established, ext_unix_sk, shell_job, file_locks, detach, no_subreaper, no_pivot;
 	int auto_dedup, lazy_pages, tcp_close;
 	struct strv empty_ns;
@@ -83,6 +88,12 @@ static const struct opt tab[] = {
 	    "close established tcp connections instead of restoring them (CRIU >= 3.12)"),
 	OPT("network-lock", NULL, OPT_STR, R, network_lock, "value",
 	    "how CRIU locks the network: iptables (default), nftables or skip (CRIU >= 3.16)"),
+	OPT("import", NULL, OPT_STR, R, import, "FILE",
+	    "restore from a checkpoint archive (crbox or Podman; - for stdin), verified first"),
+	OPT("keep-image", NULL, OPT_STR, R, keep_image, "DIR",
+	    "with --import: extract into DIR (which must not exist) and keep it"),
+	OPT("print-stats", NULL, OPT_BOOL, R, print_stats, NULL,
+	    "print CRIU's and crbox's statistics as JSON"),
 };
 #undef R
 
@@ -437,6 +448,9 @@ static int build_request(struct rst *r, CriuOpts *o, struct err *e)
 	}
 	if (crop_ext_mounts(o, &r->st, r->criu_root, 1, 0, e) < 0)
 		return -1;
+	/* crun's images: masked-path keys, .empty-directory keys, a saved netns. */
+	if (interop_restore(o, r->imgfd, &r->st, r->o.empty_ns.n > 0, g.root, e) < 0)
+		return -1;
 	/* Pipes from descriptors.json come back on criu's (our) stdio 0-2. */
 	for (k = 0; k < 3; k++)
 		if (r->dump_desc[k] && strstr(r->dump_desc[k], "pipe:"))
@@ -540,6 +554,7 @@ static int run(struct rst *r, struct err *e)
 	req.type = CRIU_REQ_TYPE__RESTORE;
 	req.opts = o;
 	if (swrk_call(&r->sw, &req, on_notify, r, NULL, e) < 0) {
+		interop_criu_error(e, r->workfd, "restore.log", r->imgfd);
 		report_criu_log(r->workfd, "restore.log", r->default_work ? NULL : r->o.work_path);
 		goto out;
 	}
@@ -638,9 +653,11 @@ static int foreground(struct rst *r, int sfd)
 int restore_main(int argc, char **argv)
 {
 	struct rst r;
+	struct rst_import ri = { 0 };
 	struct err e;
 	char **pos;
 	int npos, rc, sfd = -1;
+	uint64_t t0 = stats_now_us(), t1;
 	sigset_t all, old;
 
 	memset(&r, 0, sizeof r);
@@ -665,6 +682,13 @@ int restore_main(int argc, char **argv)
 			goto fail_early;
 		}
 	}
+	if (r.o.keep_image && !r.o.import) {
+		err_set(&e, EINVAL, "--keep-image needs --import");
+		goto fail_early;
+	}
+	if (r.o.import && rst_import(&ri, r.o.import, r.o.work_path, g.root, r.o.keep_image,
+				     r.o.bundle, &r.o.image_path, &e) < 0)
+		goto fail_early;
 	if (preflight(&r, &e) < 0)
 		goto fail_early;
 	if (!r.o.no_subreaper && proc_subreaper(1, &e) < 0)
@@ -682,13 +706,25 @@ int restore_main(int argc, char **argv)
 	/* Termination signals: held while the container is being made, and watched so that
 	 * a restore CRIU never finishes can still be aborted. */
 	r.sw.intr_fd = term_signals_hold();
+	t1 = stats_now_us();
 	if (run(&r, &e) < 0 || interrupted(&e) < 0) {
 		if (e.no == EINTR)
 			interrupted(&e);    /* name the signal */
 		report(&e);
 		cleanup(&r);
+		rst_import_done(&ri, 0);
 		return 1;
 	}
+	if (r.o.print_stats) {
+		struct buf b = BUF_INIT;
+		char *sd = fmt_alloc("%s/%s", g.root, r.id);
+		stats_report(&b, 1, r.id, r.default_work ? sd : r.o.work_path, r.image_path,
+			     stats_now_us() - t0, stats_now_us() - t1);
+		free(sd);
+		write_all(1, b.p, b.len);
+		buf_free(&b);
+	}
+	rst_import_done(&ri, 1);
 	mount_criu_root_undo(r.criu_root, &e);
 	free(r.criu_root);
 	r.criu_root = NULL;
@@ -707,5 +743,6 @@ int restore_main(int argc, char **argv)
 
 fail_early:
 	report(&e);
+	rst_import_done(&ri, 0);
 	return 1;
 }

@@ -144,7 +144,9 @@ int crop_ext_mounts(CriuOpts *o, const struct state *st, const char *rootfs, int
 		    pid_t init, struct err *e)
 {
 	size_t i;
+	int keys = restore;
 
+	restore &= CROP_RESTORE;
 	for (i = 0; i < st->nmounts; i++) {
 		const struct state_mount *m = &st->mounts[i];
 		if (m->bind) {
@@ -166,7 +168,9 @@ int crop_ext_mounts(CriuOpts *o, const struct state *st, const char *rootfs, int
 			struct stat sb;
 			char *p = fmt_alloc("/proc/%d/root/%s", (int)init, st->masked_paths[i]);
 			if (stat(p, &sb) == 0 && !S_ISDIR(sb.st_mode))
-				swrk_opts_add_ext_mnt(o, st->masked_paths[i], "/dev/null");
+				swrk_opts_add_ext_mnt(o, st->masked_paths[i],
+						      (keys & CROP_CRUN_KEYS) ? st->masked_paths[i]
+									   : "/dev/null");
 			free(p);
 		}
 	}

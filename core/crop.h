@@ -39,7 +39,9 @@ const char *crop_config_file(const struct state *st);
  * cgroup mounts {key, <host dir of this process's cgroup>}, one {/dev/null, /dev/null} if
  * any path is masked, devices {path, path}. Destinations are resolved inside rootfs
  * (symlinks followed as if rootfs were /). Devices are runc's six defaults plus the config's.
- * 0 or -1. */
+ * restore is a mask of CROP_* (0 and 1 keep their meaning). 0 or -1. */
+#define CROP_RESTORE 1      /* the restore map (else the dump keys) */
+#define CROP_CRUN_KEYS 2    /* dump: masked files keyed {path, path}, crun's convention */
 int crop_ext_mounts(CriuOpts *o, const struct state *st, const char *rootfs, int restore,
 		    pid_t init, struct err *e);
 

@@ -22,11 +22,12 @@ row() {
 	grep -E "^(OK  |WARN|FAIL) $1: " <<<"$output"
 }
 
-@test "check --help exits 0 and documents --format" {
+@test "check --help exits 0 and documents --format and the image dry run" {
 	run --separate-stderr "$CRBOX" check --help
 	[ "$status" -eq 0 ]
 	assert_has "$output" "crbox check - report whether checkpoint/restore can work on this host"
-	assert_eq "$(option_labels "$output")" "--format value, -f value"
+	assert_eq "$(option_labels "$output")" "$(printf '%s\n' "--bundle DIR, -b DIR" \
+		"--format value, -f value" "--image-path DIR" "--import FILE" | sort)"
 }
 
 @test "check: criu not in PATH is a FAIL with exit status 1" {
