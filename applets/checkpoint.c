@@ -5,7 +5,7 @@
  * --network-lock (crun's). On failure the container is left running and thawed. */
 #include "common.h"
 #include "buf.h"
-#include "cgroup.h"
+#include "cgroup/cgroup.h"
 #include "criu.h"
 #include "crop.h"
 #include "ctr.h"
