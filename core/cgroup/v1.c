@@ -51,6 +51,27 @@ static int v1_limit_and_swap(const char *dir, const struct spec_resources *r, st
 	return 0;
 }
 
+/* Kernels since 5.16 accept memory.kmem.limit_in_bytes writes and ignore them: read the
+ * value back so an ignored limit is an error, not a silent no-op. */
+static int v1_kmem(const char *dir, int64_t v, struct err *e)
+{
+	char *back;
+	int64_t got = 0;
+
+	if (cg_write_i64(dir, "memory.kmem.limit_in_bytes", v, e) < 0)
+		return -1;
+	if (!(back = cg_read(dir, "memory.kmem.limit_in_bytes", e)))
+		return -1;
+	parse_i64(back, &got);
+	free(back);
+	/* The kernel rounds down to whole pages; -1 reads back as the page-aligned maximum. */
+	if (v == -1 || (got <= v && v - got < 65536))
+		return 0;
+	return err_set(e, ENOTSUP, "this kernel ignores kernel memory limits "
+		       "(memory.kmem.limit_in_bytes reads %lld after writing %lld)",
+		       (long long)got, (long long)v);
+}
+
 int cg_v1_memory(const char *dir, const struct spec_resources *r, struct err *e)
 {
 	if (v1_limit_and_swap(dir, r, e) < 0)
@@ -58,8 +79,7 @@ int cg_v1_memory(const char *dir, const struct spec_resources *r, struct err *e)
 	if (r->has_mem_reservation && r->mem_reservation != 0 &&
 	    cg_write_i64(dir, "memory.soft_limit_in_bytes", r->mem_reservation, e) < 0)
 		return err_wrap(e, "memory.reservation");
-	if (r->has_mem_kernel && r->mem_kernel != 0 &&
-	    cg_write_i64(dir, "memory.kmem.limit_in_bytes", r->mem_kernel, e) < 0)
+	if (r->has_mem_kernel && r->mem_kernel != 0 && v1_kmem(dir, r->mem_kernel, e) < 0)
 		return err_wrap(e, "memory.kernel");
 	if (r->has_mem_kernel_tcp && r->mem_kernel_tcp != 0 &&
 	    cg_write_i64(dir, "memory.kmem.tcp.limit_in_bytes", r->mem_kernel_tcp, e) < 0)

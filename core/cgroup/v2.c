@@ -63,11 +63,12 @@ int cg_v2_cpu(const char *dir, const struct spec_resources *r, struct err *e)
 		return no_v2(e, "cpu.realtimeRuntime");
 	if (r->has_cpu_rt_period && r->cpu_rt_period)
 		return no_v2(e, "cpu.realtimePeriod");
-	if (r->has_cpu_idle && cg_write_i64(dir, "cpu.idle", r->cpu_idle, e) < 0)
-		return err_wrap(e, "cpu.idle");
+	/* The weight before idle: an idle group refuses weight writes. */
 	w = cg_shares_to_weight(r->has_cpu_shares ? r->cpu_shares : 0);
 	if (w && cg_write_u64(dir, "cpu.weight", w, e) < 0)
 		return err_wrap(e, "cpu.shares");
+	if (r->has_cpu_idle && cg_write_i64(dir, "cpu.idle", r->cpu_idle, e) < 0)
+		return err_wrap(e, "cpu.idle");
 	s = cg_cpu_max(r->has_cpu_quota ? r->cpu_quota : 0, r->has_cpu_period ? r->cpu_period : 0,
 		       buf);
 	if (s && cg_write(dir, "cpu.max", s, e) < 0)
