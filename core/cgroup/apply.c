@@ -113,7 +113,7 @@ static int run_step(const struct cgroup_paths *p, const struct step *s,
 		return 0;
 	if (dir)
 		return s->f1(dir, r, e);
-	if (u && !s->v2)    /* no v2 controller: the v2 function refuses the field */
+	if (u && !s->v2 && cg_pure_v2(p))  /* no v2 controller: the v2 function refuses it */
 		return s->f2(u, r, e);
 	if (u && s->v2) {
 		if (!cg_pure_v2(p) && !v2_has(u, s->v2))

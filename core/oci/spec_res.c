@@ -25,11 +25,13 @@ static int has(const struct json_doc *d, int obj, const char *key)
 	return i >= 0 && d->t[i].type != JSON_NULL;
 }
 
-/* Optional unsigned member no larger than max; *flag says whether it was set. */
+/* Optional unsigned member no larger than max (0 when absent); *flag says whether it was
+ * set. */
 static int opt_uint(const struct json_doc *d, int obj, const char *key, uint64_t max,
 		    int *flag, uint64_t *out, struct err *e)
 {
 	uint64_t v = 0;
+	*out = 0;
 	*flag = has(d, obj, key);
 	if (!*flag)
 		return 0;

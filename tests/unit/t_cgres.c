@@ -130,6 +130,12 @@ static void parsing(void)
 	spec_res_free(&r);
 	json_free(&d);
 
+	parse("{\"blockIO\":{\"weight\":200},\"network\":{\"classID\":7}}", &d, &r, &e);
+	T_OK(r.blkio_weight == 200 && !r.has_blkio_leaf_weight && r.blkio_leaf_weight == 0 &&
+	     r.net_classid == 7, "an absent optional number stays 0 (no value carried over)");
+	spec_res_free(&r);
+	json_free(&d);
+
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char name[200];
 		int rc = parse(bad[i].json, &d, &r, &e);
