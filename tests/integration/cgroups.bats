@@ -32,6 +32,15 @@ ckpt_runc() {
 	read_count
 }
 
+# ckpt_runc_as ID: ckpt_runc for a second container of the same bundle (its own count file
+# is shared; only the checkpoint matters).
+ckpt_runc_as() {
+	runc_run_detached "$1"
+	sleep 1
+	runc_checkpoint "$1"
+	[ "$(status_of runc "$1")" = absent ]
+}
+
 # devtest_after C: waits for a /devtest line written after count C; prints "R N".
 devtest_after() {
 	local c=$1 line end=$((SECONDS + 10))
@@ -207,4 +216,109 @@ memory.kernel .linux.resources.memory={"kernel":67108864} ignores
 hugepageLimits .linux.resources.hugepageLimits=[{"pageSize":"3MB","limit":1}] unsupported
 devices .linux.resources.devices=[{"allow":false,"access":"rwm"},{"allow":true,"type":"c","access":"rwm"},{"allow":false,"type":"c","major":1,"minor":3,"access":"r"}] punch
 EOF2
+}
+
+# ---- update -------------------------------------------------------------------------------
+
+# restored_ct: the counter bundle (pids 100, memory 64M) checkpointed by runc and restored
+# by crbox as "ct".
+restored_ct() {
+	make_bundle "$BUNDLE"
+	set_cfg '.linux.resources.pids = {"limit": 100} | .linux.resources.memory = {"limit": 67108864}'
+	c=$(ckpt_runc ct)
+	crbox_restore_detached ct
+	wait_count_above "$c" >/dev/null
+}
+
+@test "update: -r - and flags change the kernel's limits as runc's do; resources.json records them" {
+	requires root criu
+	restored_ct
+	m=/sys/fs/cgroup/memory$CG_PATH cpu=/sys/fs/cgroup/cpu$CG_PATH p=/sys/fs/cgroup/pids$CG_PATH
+	echo '{"memory":{"limit":104857600},"pids":{"limit":50}}' | crbox update -r - ct
+	[ "$(cat $m/memory.limit_in_bytes)" = 104857600 ]
+	[ "$(cat $p/pids.max)" = 50 ]
+	# The flag form leaves absent fields alone in the kernel (0 = do not write).
+	crbox update --pids-limit 60 ct
+	[ "$(cat $p/pids.max)" = 60 ]
+	[ "$(cat $m/memory.limit_in_bytes)" = 104857600 ]
+	crbox update --cpu-quota 30000 --cpu-period 100000 --cpu-share 256 --cpuset-cpus 0 \
+		--memory 200m --memory-reservation 100m --memory-swap 300M --blkio-weight 300 \
+		--cpu-rt-period 100000 --cpu-rt-runtime 5000 --pids-limit 70 ct
+	[ "$(cat $cpu/cpu.cfs_quota_us)" = 30000 ]
+	[ "$(cat $cpu/cpu.cfs_period_us)" = 100000 ]
+	[ "$(cat $cpu/cpu.shares)" = 256 ]
+	[ "$(cat $cpu/cpu.rt_runtime_us)" = 5000 ]
+	[ "$(cat /sys/fs/cgroup/cpuset$CG_PATH/cpuset.cpus)" = 0 ]
+	[ "$(cat $m/memory.limit_in_bytes)" = 209715200 ]
+	[ "$(cat $m/memory.soft_limit_in_bytes)" = 104857600 ]
+	[ "$(cat $m/memory.memsw.limit_in_bytes)" = 314572800 ]
+	[ "$(cat /sys/fs/cgroup/blkio$CG_PATH/blkio.bfq.weight)" = 300 ]
+	[ "$(cat $p/pids.max)" = 70 ]
+	# quota alone keeps the recorded period (runc's rule)
+	crbox update --cpu-quota 40000 ct
+	[ "$(cat $cpu/cpu.cfs_quota_us)" = 40000 ]
+	r=$(cat "$ROOT/crbox/ct/resources.json")
+	[ "$(jq -c .cpu <<<"$r")" = '{"shares":0,"quota":40000,"period":100000,"realtimeRuntime":0,"realtimePeriod":0,"cpus":"","mems":""}' ]
+	[ "$(jq -c '[.memory.limit, .pids.limit, .blockIO.weight]' <<<"$r")" = '[0,0,0]' ]
+	# the device rules from the spec are still in the record, and untouched in the kernel
+	[ "$(jq -c '.devices[0]' <<<"$r")" = '{"allow":false,"type":"a","access":"rwm"}' ]
+	grep -qx 'c 1:3 rwm' /sys/fs/cgroup/devices$CG_PATH/devices.list
+	run ! grep -q '^a ' /sys/fs/cgroup/devices$CG_PATH/devices.list
+	crbox delete -f ct
+	assert_no_leftovers ct
+}
+
+@test "update: the same flags give the same kernel values as runc update" {
+	requires root criu
+	make_bundle "$BUNDLE"
+	runc_run_detached rc
+	rcg=$CG_PATH
+	set_cgroups_path "/$TAG-crbox"
+	ckpt_runc_as ct
+	crbox_restore_detached ct
+	flags=(--cpu-quota 25000 --cpu-period 50000 --cpu-share 300 --memory 150m
+		--memory-reservation 75m --memory-swap 250m --pids-limit 33 --blkio-weight 400)
+	runc update "${flags[@]}" rc
+	crbox update "${flags[@]}" ct
+	for f in cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us cpu/cpu.shares \
+		memory/memory.limit_in_bytes memory/memory.soft_limit_in_bytes \
+		memory/memory.memsw.limit_in_bytes pids/pids.max blkio/blkio.bfq.weight; do
+		a=$(cat "/sys/fs/cgroup/${f%%/*}$rcg/${f#*/}")
+		b=$(cat "/sys/fs/cgroup/${f%%/*}/$TAG-crbox/${f#*/}")
+		[ "$a" = "$b" ] || { echo "$f: runc $a, crbox $b" >&2; return 1; }
+	done
+	echo '{"cpu":{"shares":500},"pids":{"limit":44}}' >"$ROOT/res.json"
+	runc update -r "$ROOT/res.json" rc
+	crbox update -r "$ROOT/res.json" ct
+	[ "$(cat /sys/fs/cgroup/pids$rcg/pids.max)" = "$(cat /sys/fs/cgroup/pids/$TAG-crbox/pids.max)" ]
+	[ "$(cat /sys/fs/cgroup/cpu$rcg/cpu.shares)" = "$(cat /sys/fs/cgroup/cpu/$TAG-crbox/cpu.shares)" ]
+	runc delete -f rc
+	crbox delete -f ct
+	assert_no_leftovers ct rc
+}
+
+@test "update: refusals name the flag or field; a stopped container is not running" {
+	requires root criu
+	restored_ct
+	run -1 crbox update --memory abc ct
+	[[ $output == *"invalid value for memory: invalid size: 'abc'"* ]]
+	run -1 crbox update --cpu-period x ct
+	[[ $output == *"invalid value for cpu-period"* ]]
+	run -1 crbox update --l3-cache-schema 'L3:0=f' ct
+	[[ $output == *"Intel RDT/CAT: l3 cache schema is not enabled"* ]]
+	run -1 crbox update -r - ct <<<'{"unified":{"memory.high":"max"}}'
+	[[ $output == *"cannot use unified on cgroup v1"* ]]
+	run -1 crbox update -r - ct <<<'{"memory":{"limit":"x"}}'
+	[[ $output == *"memory.limit: expected"* ]]
+	run -0 crbox update --kernel-memory 10m --pids-limit 80 ct
+	[[ $output == *"Kernel memory settings are ignored and will be removed"* ]]
+	[ "$(cat /sys/fs/cgroup/pids$CG_PATH/pids.max)" = 80 ]
+	run -1 crbox update --pids-limit 5 nosuch
+	[[ $output == *"container does not exist"* ]]
+	crbox kill ct KILL
+	for i in $(seq 50); do [ "$(status_of crbox ct)" = stopped ] && break; sleep 0.1; done
+	run -1 crbox update --pids-limit 5 ct
+	[[ $output == *"container not running"* ]]
+	crbox delete ct
+	assert_no_leftovers ct
 }

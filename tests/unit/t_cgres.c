@@ -6,6 +6,9 @@
 #include "cgroup/cgroup.h"
 #include "cgroup/convert.h"
 #include "oci/spec_res.h"
+#include "oci/spec_resw.h"
+#include "cgroup/update.h"
+#include "jsonw.h"
 #include "fsutil.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -340,6 +343,86 @@ static void fake_v1(const char *tmp)
 		free(dir[i]);
 }
 
+/* update: runc's merge rules, RAMInBytes, and the record's JSON round trip. */
+static void update_rules(void)
+{
+	struct json_doc d, d2;
+	struct spec_resources cur, back;
+	struct cgroup_update u;
+	struct err e;
+	struct buf b = BUF_INIT;
+	struct jw w;
+	int64_t v;
+	int warn;
+
+	T_OK(cgroup_ram_in_bytes("100m", &v, &e) == 0 && v == 100 << 20, "RAMInBytes 100m");
+	T_OK(cgroup_ram_in_bytes("1.5g", &v, &e) == 0 && v == 1610612736, "RAMInBytes 1.5g");
+	T_OK(cgroup_ram_in_bytes("512 KiB", &v, &e) == 0 && v == 512 << 10, "RAMInBytes 512 KiB");
+	T_OK(cgroup_ram_in_bytes("1024", &v, &e) == 0 && v == 1024, "RAMInBytes 1024");
+	T_OK(cgroup_ram_in_bytes("abc", &v, &e) < 0 && !strcmp(e.msg, "invalid size: 'abc'"),
+	     "RAMInBytes abc: invalid size: 'abc'");
+	T_OK(cgroup_ram_in_bytes("1.2.3m", &v, &e) < 0, "RAMInBytes 1.2.3m refused");
+	T_OK(cgroup_ram_in_bytes("-1", &v, &e) < 0, "RAMInBytes -1 refused (the caller maps -1)");
+
+	parse(full_res, &d, &cur, &e);
+	memset(&u, 0, sizeof u);
+	u.r.has_pids_limit = 1;
+	u.r.pids_limit = 60;
+	u.r.has_cpu_quota = 1;
+	u.r.cpu_quota = 40000;
+	u.r.has_mem_kernel = 1;
+	u.r.mem_kernel = 1;
+	warn = cgroup_update_merge(&cur, &u);
+	T_OK(warn == CG_UPD_WARN_KMEM, "merge: kernel memory asked -> warning bit");
+	T_OK(cur.pids_limit == 60 && cur.has_mem_limit && cur.mem_limit == 0 &&
+	     cur.cpu_shares == 0 && !strcmp(cur.cpu_cpus, "") && cur.blkio_weight == 0,
+	     "merge (flags): runc's fields replaced, absent ones by 0");
+	T_OK(cur.cpu_quota == 40000 && cur.cpu_period == 100000,
+	     "merge: quota alone keeps the old period");
+	T_OK(cur.nunified == 0, "merge: unified absent -> cleared");
+	T_OK(cur.nhugepages == 1 && cur.mem_swappiness == 10 && cur.ndevices == 2 &&
+	     cur.has_net_classid, "merge (flags): other fields and devices kept");
+	spec_res_free(&u.r);
+
+	memset(&u, 0, sizeof u);
+	u.from_file = 1;
+	parse("{\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":0}],"
+	      "\"devices\":[{\"allow\":true,\"access\":\"rwm\"}],\"memory\":{\"swappiness\":5}}",
+	      &d2, &u.r, &e);
+	warn = cgroup_update_merge(&cur, &u);
+	T_OK(warn == CG_UPD_WARN_DEVICES, "merge (-r): device rules asked -> warning bit");
+	T_OK(cur.nhugepages == 1 && cur.hugepages[0].limit == 0 && cur.mem_swappiness == 5 &&
+	     cur.ndevices == 2 && !cur.devices[0].allow,
+	     "merge (-r): other given fields replaced, devices kept");
+	spec_res_free(&u.r);
+
+	jw_init(&w, &b, 0);
+	spec_res_write(&w, &cur);
+	buf_addc(&b, 0);
+	if (getenv("T_DEBUG"))
+		printf("# %s\n", b.p);
+	memset(&back, 0, sizeof back);
+	{
+		struct json_doc d3;
+		T_OK(json_parse(&d3, "resources.json", b.p, b.len - 1, &e) == 0 &&
+		     spec_res_parse(&d3, 0, &back, &e) == 0, "record: written JSON parses back");
+		/* (the -r merge had no cpu: quota and period both went to 0, runc's rule) */
+		T_OK(back.has_cpu_quota && back.cpu_quota == 0 && back.cpu_burst == 1000 &&
+		     back.has_mem_limit &&
+		     back.mem_limit == 0 && back.nhugepages == 1 && back.ndevices == 2 &&
+		     back.nrdma == 1 && back.rdma[0].hca_objects == 10000 &&
+		     back.nblkio_throttle[SPEC_THR_WRITE_IOPS] == 1 && back.has_disable_oom_killer,
+		     "record: round trip keeps every field");
+
+		spec_res_free(&back);
+		json_free(&d3);
+	}
+	buf_free(&b);
+	spec_res_free(&cur);
+	json_free(&d);
+	json_free(&d2);
+}
+
 int main(void)
 {
 	char tmp[] = "/tmp/crbox-tcgres.XXXXXX";
@@ -347,6 +430,7 @@ int main(void)
 
 	conversions();
 	parsing();
+	update_rules();
 	if (!mkdtemp(tmp))
 		return 1;
 	fake_v2(tmp);
