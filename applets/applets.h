@@ -3,6 +3,7 @@
 APPLET(check,      "report whether checkpoint/restore can work on this host")
 APPLET(checkpoint, "checkpoint a running container")
 APPLET(delete,     "delete any resources held by the container")
+APPLET(events,     "display container events such as OOM notifications, cpu, memory, and IO usage statistics")
 APPLET(kill,       "kill sends the specified signal (default: SIGTERM) to the container's init process")
 APPLET(list,       "lists containers started by crbox with the given root")
 APPLET(pause,      "pause suspends all processes inside the container")

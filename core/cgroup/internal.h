@@ -26,6 +26,8 @@ int cg_write(const char *dir, const char *file, const char *val, struct err *e);
 int cg_write_i64(const char *dir, const char *file, int64_t v, struct err *e);
 int cg_write_u64(const char *dir, const char *file, uint64_t v, struct err *e);
 int cg_exists(const char *dir, const char *file);
+/* The number after "key " in a flat keyed file's text (cpu.stat, memory.events); 0 if absent. */
+uint64_t cg_keyed(const char *text, const char *key);
 
 /* The mount point above an existing path (its hierarchy root), heap; NULL with err. */
 char *cg_mount_root(const char *path, struct err *e);

@@ -194,3 +194,22 @@ int cg_list_has_sp(const char *list, const char *name)
 	}
 	return 0;
 }
+
+/* The value of "key N" in a flat keyed file (cpu.stat, memory.events, ...). */
+uint64_t cg_keyed(const char *text, const char *key)
+{
+	size_t n = strlen(key);
+	const char *l = text;
+	while (l && *l) {
+		if (!strncmp(l, key, n) && l[n] == ' ') {
+			uint64_t v = 0;
+			char *end;
+			v = strtoull(l + n + 1, &end, 10);
+			return v;
+		}
+		l = strchr(l, '\n');
+		if (l)
+			l++;
+	}
+	return 0;
+}

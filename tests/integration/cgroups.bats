@@ -322,3 +322,84 @@ restored_ct() {
 	crbox delete ct
 	assert_no_leftovers ct
 }
+
+# ---- events -------------------------------------------------------------------------------
+
+# shape JSON: the key paths of an events line, minus what depends on the workload's history
+# (memory.cache and the blkio entries are omitted by runc when zero; raw is compared apart).
+shape() {
+	jq -r 'del(.id, .data.memory.cache, .data.memory.raw, .data.blkio)
+		| paths | map(tostring) | join(".")' <<<"$1"
+}
+
+@test "events --stats: runc's JSON shape, key by key, next to a runc container of the same bundle" {
+	requires root criu
+	make_bundle "$BUNDLE"
+	set_cfg '.linux.resources.pids = {"limit": 90} | .linux.resources.memory = {"limit": 67108864}
+		| .linux.resources.cpu = {"quota": 50000, "period": 100000, "cpus": "0"}'
+	runc_run_detached rc
+	rcg=$CG_PATH
+	set_cgroups_path "/$TAG-crbox"
+	ckpt_runc_as ct
+	crbox_restore_detached ct
+	sleep 1
+	r=$(runc events --stats rc)
+	c=$(crbox events --stats ct)
+	[ "$(jq -r .type <<<"$c")" = stats ] && [ "$(jq -r .id <<<"$c")" = ct ]
+	diff <(shape "$r") <(shape "$c")
+	diff <(jq -r '.data.memory.raw | keys[]' <<<"$r") <(jq -r '.data.memory.raw | keys[]' <<<"$c")
+	# the values set by the spec agree
+	for q in .data.pids.limit .data.memory.usage.limit .data.cpuset.cpus .data.cpuset.mems \
+		.data.cpuset.sched_relax_domain_level '.data.cpu.usage.percpu | length' \
+		'.data.blkio | keys - ["ioServiceBytesRecursive", "ioServicedRecursive"] | length'; do
+		[ "$(jq -c "$q" <<<"$r")" = "$(jq -c "$q" <<<"$c")" ] || { echo "$q differs" >&2; return 1; }
+	done
+	[ "$(jq '.data.cpu.usage.total > 0' <<<"$c")" = true ]
+	runc delete -f rc
+	crbox delete -f ct
+	assert_no_leftovers ct rc
+}
+
+@test "events: --interval streams stats; an OOM is reported; the stream ends when the cgroup goes" {
+	requires root criu
+	# The counter, plus a memory hog started when /hog exists (it gets OOM-killed; the
+	# shell goes on). memory+swap = memory: no swapping instead of the OOM.
+	make_bundle "$BUNDLE" /bin/sh -c 'i=0; while true; do i=$((i+1)); echo $i > /count;
+		if [ -e /hog ]; then rm -f /hog; tail /dev/zero; fi; sleep 0.2; done'
+	set_cfg '.linux.resources.memory = {"limit": 33554432, "swap": 33554432}'
+	c=$(ckpt_runc ct)
+	crbox_restore_detached ct
+	wait_count_above "$c" >/dev/null
+	crbox events --interval 300ms ct >"$ROOT/events.out" 2>"$ROOT/events.err" &
+	evpid=$!
+	track_pid "$evpid"
+	sleep 1.5
+	[ "$(grep -c '"type":"stats"' "$ROOT/events.out")" -ge 3 ]
+	touch "$BUNDLE/rootfs/hog"
+	for i in $(seq 100); do grep -q '"type":"oom"' "$ROOT/events.out" && break; sleep 0.1; done
+	grep -qx '{"type":"oom","id":"ct"}' "$ROOT/events.out"
+	# every line is one JSON object
+	jq -e . "$ROOT/events.out" >/dev/null
+	crbox delete -f ct
+	for i in $(seq 50); do kill -0 "$evpid" 2>/dev/null || break; sleep 0.1; done
+	run ! kill -0 "$evpid"
+	wait "$evpid"
+	assert_no_leftovers ct
+}
+
+@test "events: refusals (bad interval, stopped container, unknown id)" {
+	requires root criu
+	restored_ct
+	run -1 crbox events --interval 0s ct
+	[[ $output == *"duration interval must be greater than 0"* ]]
+	run -1 crbox events --interval bogus ct
+	[[ $output == *'invalid value \"bogus\" for flag -interval: time: invalid duration'* ]]
+	run -1 crbox events --stats nosuch
+	[[ $output == *"container does not exist"* ]]
+	crbox kill ct KILL
+	for i in $(seq 50); do [ "$(status_of crbox ct)" = stopped ] && break; sleep 0.1; done
+	run -1 crbox events --stats ct
+	[[ $output == *"container with id ct is not running"* ]]
+	crbox delete ct
+	assert_no_leftovers ct
+}

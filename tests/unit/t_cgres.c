@@ -9,6 +9,7 @@
 #include "oci/spec_resw.h"
 #include "cgroup/update.h"
 #include "jsonw.h"
+#include "cgroup/stats.h"
 #include "fsutil.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -423,6 +424,90 @@ static void update_rules(void)
 	json_free(&d2);
 }
 
+/* events --stats on fake trees: runc's key order, omitempty, v1 ticks, v2 mapping. */
+static void stats(const char *tmp)
+{
+	struct cgroup_paths p = { 0 };
+	struct buf b = BUF_INIT;
+	struct jw w;
+	struct err e;
+	char *v2 = fs_join(tmp, "st2"), *acct = fs_join(tmp, "acct"), *mem = fs_join(tmp, "mem");
+	char *pids = fs_join(tmp, "pids");
+
+	mkdir(v2, 0755);
+	mkfile(v2, "cgroup.controllers", "cpu memory pids io\n");
+	mkfile(v2, "cpu.stat", "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\nnr_periods 3\n"
+	       "nr_throttled 1\nthrottled_usec 7\n");
+	mkfile(v2, "memory.current", "4096\n");
+	mkfile(v2, "memory.max", "max\n");
+	mkfile(v2, "memory.swap.current", "0\n");
+	mkfile(v2, "memory.swap.max", "max\n");
+	mkfile(v2, "memory.stat", "file 8192\nanon 4096\n");
+	mkfile(v2, "pids.current", "3\n");
+	mkfile(v2, "pids.max", "50\n");
+	mkfile(v2, "io.stat", "254:0 rbytes=10 wbytes=20 rios=1 wios=2 dbytes=0 dios=0\n");
+	cgroup_paths_set(&p, "", v2);
+	jw_init(&w, &b, 0);
+	T_OK(cgroup_stats_write(&p, &w, &e) == 0, "stats v2: written");
+	buf_addc(&b, 0);
+	T_STREQ(b.p,
+		"{\"cpu\":{\"usage\":{\"total\":1500000,\"kernel\":500000,\"user\":1000000},"
+		"\"throttling\":{\"periods\":3,\"throttledPeriods\":1,\"throttledTime\":7000}},"
+		"\"cpuset\":{\"cpu_exclusive\":0,\"mem_hardwall\":0,\"mem_exclusive\":0,"
+		"\"memory_migrate\":0,\"memory_spread_page\":0,\"memory_spread_slab\":0,"
+		"\"memory_pressure\":0,\"sched_load_balance\":0,\"sched_relax_domain_level\":0},"
+		"\"memory\":{\"cache\":8192,\"usage\":{\"limit\":18446744073709551615,\"usage\":4096,"
+		"\"failcnt\":0},\"swap\":{\"limit\":18446744073709551615,\"usage\":4096,\"failcnt\":0},"
+		"\"kernel\":{\"limit\":0,\"failcnt\":0},\"kernelTCP\":{\"limit\":0,\"failcnt\":0},"
+		"\"raw\":{\"anon\":4096,\"file\":8192}},\"pids\":{\"current\":3,\"limit\":50},"
+		"\"blkio\":{\"ioServiceBytesRecursive\":[{\"major\":254,\"op\":\"Read\",\"value\":10},"
+		"{\"major\":254,\"op\":\"Write\",\"value\":20}],\"ioServicedRecursive\":[{\"major\":254,"
+		"\"op\":\"Read\",\"value\":1},{\"major\":254,\"op\":\"Write\",\"value\":2}]},"
+		"\"hugetlb\":{},\"intel_rdt\":{},\"network_interfaces\":null}",
+		"stats v2: runc's shape (usec -> ns, swap = memory + swap, io.stat -> entries)");
+	cgroup_paths_free(&p);
+	buf_free(&b);
+
+	mkdir(acct, 0755);
+	mkdir(mem, 0755);
+	mkdir(pids, 0755);
+	mkfile(acct, "cpuacct.usage", "300\n");
+	mkfile(acct, "cpuacct.usage_percpu", "100 200 \n");
+	mkfile(acct, "cpuacct.usage_all", "cpu user system\n0 60 40\n1 150 50\n");
+	mkfile(acct, "cpuacct.stat", "user 2\nsystem 1\n");
+	mkfile(mem, "memory.stat", "total_cache 5\ncache 16384\n");
+	mkfile(mem, "memory.limit_in_bytes", "9223372036854771712\n");
+	mkfile(mem, "memory.usage_in_bytes", "761856\n");
+	mkfile(mem, "memory.max_usage_in_bytes", "2252800\n");
+	mkfile(mem, "memory.failcnt", "0\n");
+	mkfile(pids, "pids.current", "2\n");
+	mkfile(pids, "pids.max", "max\n");
+	cgroup_paths_set(&p, "cpuacct", acct);
+	cgroup_paths_set(&p, "memory", mem);
+	cgroup_paths_set(&p, "pids", pids);
+	jw_init(&w, &b, 0);
+	T_OK(cgroup_stats_write(&p, &w, &e) == 0, "stats v1: written");
+	buf_addc(&b, 0);
+	T_STREQ(b.p,
+		"{\"cpu\":{\"usage\":{\"total\":300,\"percpu\":[100,200],\"percpu_kernel\":[40,50],"
+		"\"percpu_user\":[60,150],\"kernel\":10000000,\"user\":20000000},\"throttling\":{}},"
+		"\"cpuset\":{\"cpu_exclusive\":0,\"mem_hardwall\":0,\"mem_exclusive\":0,"
+		"\"memory_migrate\":0,\"memory_spread_page\":0,\"memory_spread_slab\":0,"
+		"\"memory_pressure\":0,\"sched_load_balance\":0,\"sched_relax_domain_level\":0},"
+		"\"memory\":{\"cache\":16384,\"usage\":{\"limit\":9223372036854771712,\"usage\":761856,"
+		"\"max\":2252800,\"failcnt\":0},\"swap\":{\"limit\":0,\"failcnt\":0},\"kernel\":{"
+		"\"limit\":0,\"failcnt\":0},\"kernelTCP\":{\"limit\":0,\"failcnt\":0},\"raw\":{"
+		"\"cache\":16384,\"total_cache\":5}},\"pids\":{\"current\":2},\"blkio\":{},"
+		"\"hugetlb\":{},\"intel_rdt\":{},\"network_interfaces\":null}",
+		"stats v1: runc's shape (ticks -> ns, pids.max max -> no limit, missing parts empty)");
+	cgroup_paths_free(&p);
+	buf_free(&b);
+	free(v2);
+	free(acct);
+	free(mem);
+	free(pids);
+}
+
 int main(void)
 {
 	char tmp[] = "/tmp/crbox-tcgres.XXXXXX";
@@ -435,6 +520,7 @@ int main(void)
 		return 1;
 	fake_v2(tmp);
 	fake_v1(tmp);
+	stats(tmp);
 	fs_rm_rf_at(AT_FDCWD, tmp, &e);
 	return t_done();
 }
