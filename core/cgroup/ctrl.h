@@ -19,6 +19,9 @@ int cg_v1_net_prio(const char *dir, const struct spec_resources *r, struct err *
 /* pids.max and rdma.max have the same format on both versions. */
 int cg_pids(const char *dir, const struct spec_resources *r, struct err *e);
 int cg_rdma(const char *dir, const struct spec_resources *r, struct err *e);
+/* hugetlb.<size>.<suffix> for every hugepageLimits entry ("limit_in_bytes" v1, "max" v2). */
+int cg_hugetlb(const char *dir, const struct spec_resources *r, const char *suffix,
+	       struct err *e);
 
 int cg_v2_cpuset(const char *dir, const struct spec_resources *r, struct err *e);
 int cg_v2_memory(const char *dir, const struct spec_resources *r, struct err *e);

@@ -197,11 +197,12 @@ int cg_v1_blkio(const char *dir, const struct spec_resources *r, struct err *e)
 	return 0;
 }
 
-int cg_v1_hugetlb(const char *dir, const struct spec_resources *r, struct err *e)
+int cg_hugetlb(const char *dir, const struct spec_resources *r, const char *suffix,
+	       struct err *e)
 {
 	size_t i;
 	for (i = 0; i < r->nhugepages; i++) {
-		char *f = fmt_alloc("hugetlb.%s.limit_in_bytes", r->hugepages[i].page_size);
+		char *f = fmt_alloc("hugetlb.%s.%s", r->hugepages[i].page_size, suffix);
 		int rc = cg_exists(dir, f) ? cg_write_u64(dir, f, r->hugepages[i].limit, e)
 			 : err_set(e, EINVAL, "unsupported page size \"%s\" (no %s)",
 				   r->hugepages[i].page_size, f);
@@ -210,6 +211,11 @@ int cg_v1_hugetlb(const char *dir, const struct spec_resources *r, struct err *e
 			return err_wrap(e, "hugepageLimits[%zu]", i);
 	}
 	return 0;
+}
+
+int cg_v1_hugetlb(const char *dir, const struct spec_resources *r, struct err *e)
+{
+	return cg_hugetlb(dir, r, "limit_in_bytes", e);
 }
 
 int cg_v1_net_cls(const char *dir, const struct spec_resources *r, struct err *e)

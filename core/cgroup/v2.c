@@ -120,17 +120,7 @@ int cg_v2_io(const char *dir, const struct spec_resources *r, struct err *e)
 
 int cg_v2_hugetlb(const char *dir, const struct spec_resources *r, struct err *e)
 {
-	size_t i;
-	for (i = 0; i < r->nhugepages; i++) {
-		char *f = fmt_alloc("hugetlb.%s.max", r->hugepages[i].page_size);
-		int rc = cg_exists(dir, f) ? cg_write_u64(dir, f, r->hugepages[i].limit, e)
-			 : err_set(e, EINVAL, "unsupported page size \"%s\" (no %s)",
-				   r->hugepages[i].page_size, f);
-		free(f);
-		if (rc < 0)
-			return err_wrap(e, "hugepageLimits[%zu]", i);
-	}
-	return 0;
+	return cg_hugetlb(dir, r, "max", e);
 }
 
 int cg_v2_refuse_net(const char *dir, const struct spec_resources *r, struct err *e)
