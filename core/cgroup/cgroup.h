@@ -95,7 +95,7 @@ int cgroup_paths_for(const char *cgroups_path, const char *id, struct cgroup_pat
 		     struct err *e);
 
 /* Which key a controller's knobs live under: the v1 key if present, else "" when the map is
- * pure v2 (only ""), else NULL (not available: resources for it are skipped, as runc does). */
+ * pure v2 (only ""), else NULL (not available here; cgroup_apply_* then report the field). */
 const char *cgroup_ctrl_dir(const struct cgroup_paths *p, const char *ctrl);
 
 /* mkdir -p every dir (0755). v1 cpuset: every level from the hierarchy root down gets

@@ -10,6 +10,7 @@
 #include "cgroup/update.h"
 #include "jsonw.h"
 #include "cgroup/stats.h"
+#include "cgroup/devrules.h"
 #include "fsutil.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -508,6 +509,39 @@ static void stats(const char *tmp)
 	free(pids);
 }
 
+/* spec_load's one-line hook: linux.resources parsed in full, linux.devices passed along. */
+static void through_spec(void)
+{
+	static const char cfg[] =
+		"{\"ociVersion\":\"1.0.2\",\"process\":{\"cwd\":\"/\",\"args\":[\"sh\"]},"
+		"\"root\":{\"path\":\"rootfs\"},\"linux\":{\"devices\":[{\"path\":\"/dev/null\","
+		"\"type\":\"c\",\"major\":1,\"minor\":3}],\"resources\":{\"devices\":[{\"allow\":"
+		"false,\"access\":\"rwm\"}],\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":0}]}}}";
+	struct spec sp;
+	struct cg_devemu m;
+	struct err e;
+	char *buf = strdup(cfg);
+
+	memset(&sp, 0, sizeof sp);
+	if (!T_OK(spec_parse(&sp, buf, strlen(buf), "/b", &e) == 0, "spec_parse with resources"))
+		printf("#   %s\n", e.msg);
+	T_OK(sp.res.present && sp.res.nhugepages == 1 && sp.res.ndevices == 1,
+	     "  linux.resources parsed by spec_res");
+	T_OK(sp.res.nlinux_devices == 1 && !strcmp(sp.res.linux_devices[0].path, "/dev/null"),
+	     "  linux.devices reachable from the resources");
+	T_OK(cg_devemu_for(&m, &sp.res, &e) == 0 && m.n == 10,
+	     "  /dev/null's default rule left out (10 of 11 defaults)");
+	cg_devemu_free(&m);
+	spec_free(&sp);
+	free(buf);
+	buf = strdup("{\"ociVersion\":\"1\",\"process\":{\"cwd\":\"/\",\"args\":[\"sh\"]},"
+		     "\"root\":{\"path\":\"r\"},\"linux\":{\"resources\":[]}}");
+	T_OK(spec_parse(&sp, buf, strlen(buf), "/b", &e) < 0 && strstr(e.msg, ".linux.resources"),
+	     "linux.resources of the wrong type: refused by name");
+	spec_free(&sp);
+	free(buf);
+}
+
 int main(void)
 {
 	char tmp[] = "/tmp/crbox-tcgres.XXXXXX";
@@ -516,6 +550,7 @@ int main(void)
 	conversions();
 	parsing();
 	update_rules();
+	through_spec();
 	if (!mkdtemp(tmp))
 		return 1;
 	fake_v2(tmp);
