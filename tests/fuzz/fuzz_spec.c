@@ -2,8 +2,7 @@
  * when accepted, every field and getter is read (spec_ns_find, spec_has_ns, spec_annotation,
  * spec_rootfs, spec_path_join), the state subset is built (state_from_spec) and written
  * (state_to_json), and that must read back with state_parse and write the same bytes again.
- * Links (tests/run-all.sh reads this list): core/{spec,state,proc,fsutil,json,jsonw,
- *   buf,fmt,err}.c
+ * fuzz-src: core/spec.c core/oci/spec_res.c core/state.c core/proc.c core/fsutil.c core/json.c core/jsonw.c core/buf.c core/fmt.c core/err.c
  * fuzz-corpus: tests/data/spec */
 #include "spec.h"
 #include "state.h"

@@ -2,8 +2,7 @@
  * bytes; when accepted, the state is written back (state_to_json), which must read back and
  * write the same bytes again; the OCI state JSON is rendered for every status, and every
  * key/value list is looked up by each of its keys.
- * Links (tests/run-all.sh reads this list): core/{state,spec,proc,fsutil,json,jsonw,
- *   buf,fmt,err}.c
+ * fuzz-src: core/state.c core/spec.c core/oci/spec_res.c core/proc.c core/fsutil.c core/json.c core/jsonw.c core/buf.c core/fmt.c core/err.c
  * fuzz-corpus: tests/data/state */
 #include "state.h"
 #include <stdlib.h>
