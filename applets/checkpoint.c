@@ -8,7 +8,7 @@
 #include "archive/stats.h"
 #include "interop/crun.h"
 #include "buf.h"
-#include "cgroup.h"
+#include "cgroup/cgroup.h"
 #include "criu.h"
 #include "crop.h"
 #include "ctr.h"

@@ -7,7 +7,7 @@
  * runc. Lock: exclusive, held until the state dir is gone. */
 #include "common.h"
 #include "lifecycle.h"
-#include "cgroup.h"
+#include "cgroup/cgroup.h"
 #include "ctr.h"
 #include "proc.h"
 #include "state.h"

@@ -6,7 +6,7 @@
  * container paused (runc thaws it for any signal); a SIGKILL still thaws. Lock: exclusive. */
 #include "common.h"
 #include "lifecycle.h"
-#include "cgroup.h"
+#include "cgroup/cgroup.h"
 #include "ctr.h"
 #include "proc.h"
 #include "state.h"

@@ -8,7 +8,7 @@
 #include "archive/stats.h"
 #include "interop/crun.h"
 #include "buf.h"
-#include "cgroup.h"
+#include "cgroup/cgroup.h"
 #include "criu.h"
 #include "crop.h"
 #include "ctr.h"
@@ -237,6 +237,10 @@ static int on_notify(struct swrk_notify *n, void *ud, struct err *e)
 	}
 	if (!strcmp(n->script, "post-restore")) {
 		char t[STATE_TIME_LEN];
+		/* The tasks are in place and not running yet: the spec's resources and device
+		 * rules win over whatever CRIU's cgroup mode restored or skipped (runc's Set). */
+		if (cgroup_apply_resources(&r->cg, &r->spec.res, e) < 0)
+			return -1;
 		r->st.pid = n->pid;
 		if (proc_start_time(n->pid, &r->st.start_time, NULL, e) < 0)
 			return err_wrap(e, "restored init %d", n->pid);

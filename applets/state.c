@@ -6,7 +6,7 @@
 #include "common.h"
 #include "lifecycle.h"
 #include "buf.h"
-#include "cgroup.h"
+#include "cgroup/cgroup.h"
 #include "ctr.h"
 #include "fmt.h"
 #include "state.h"

@@ -1,7 +1,7 @@
 /* crop: shared CRIU option building for checkpoint and restore (see crop.h). */
 #include "crop.h"
 #include "buf.h"
-#include "cgroup.h"
+#include "cgroup/cgroup.h"
 #include "fmt.h"
 #include "fsutil.h"
 #include <sched.h>

@@ -3,7 +3,7 @@
  * left, remove the cgroups, run poststop hooks, remove the state dir), as runc's Destroy. */
 #ifndef CRBOX_CTR_H
 #define CRBOX_CTR_H
-#include "cgroup.h"
+#include "cgroup/cgroup.h"
 #include "err.h"
 #include "state.h"
 

@@ -4,6 +4,7 @@
 #include "spec.h"
 #include "buf.h"
 #include "fmt.h"
+#include "oci/spec_res.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -282,94 +283,6 @@ static int load_namespaces(struct spec *s, int lx, struct err *e)
 	return 0;
 }
 
-static int load_devrules(struct spec *s, int res, struct err *e)
-{
-	const struct json_doc *d = &s->doc;
-	int a = json_opt_arr(d, res, "devices", e), i;
-	size_t k = 0;
-
-	if (a == -2)
-		return -1;
-	if (a < 0)
-		return 0;
-	s->res.devices = xcalloc((size_t)d->t[a].n + 1, sizeof *s->res.devices);
-	json_for_each(d, a, i) {
-		struct spec_devrule *r = &s->res.devices[k];
-		const char *type = "a";
-		if (json_expect(d, i, JSON_OBJ, e) < 0)
-			return -1;
-		if (!has(d, i, "allow"))
-			return err_missing(d, i, "allow", e, "missing");
-		r->major = r->minor = -1;
-		r->access = "";
-		if (json_opt_bool(d, i, "allow", &r->allow, e) < 0 ||
-		    json_opt_str(d, i, "type", &type, e) < 0 ||
-		    json_opt_i64(d, i, "major", &r->major, e) < 0 ||
-		    json_opt_i64(d, i, "minor", &r->minor, e) < 0 ||
-		    json_opt_str(d, i, "access", &r->access, e) < 0)
-			return -1;
-		if (!*type)
-			type = "a";
-		if (strlen(type) != 1 || !strchr("abc", type[0]))
-			return json_err(d, json_get(d, i, "type"), e,
-					"invalid device rule type \"%s\"", type);
-		r->type = type[0];
-		if (r->major < -1 || r->minor < -1)
-			return json_err(d, json_get(d, i, r->major < -1 ? "major" : "minor"), e,
-					"invalid device number");
-		for (const char *c = r->access; *c; c++)
-			if (!strchr("rwm", *c) || strchr(c + 1, *c))
-				return json_err(d, json_get(d, i, "access"), e,
-						"invalid device access \"%s\"", r->access);
-		s->res.ndevices = ++k;
-	}
-	return 0;
-}
-
-static int load_resources(struct spec *s, int lx, struct err *e)
-{
-	const struct json_doc *d = &s->doc;
-	struct spec_resources *r = &s->res;
-	int res = json_opt_obj(d, lx, "resources", e), o;
-
-	if (res == -2)
-		return -1;
-	if (res < 0)
-		return 0;
-	if ((o = json_opt_obj(d, res, "memory", e)) == -2)
-		return -1;
-	if (o >= 0) {
-		r->has_mem_limit = has(d, o, "limit");
-		r->has_mem_reservation = has(d, o, "reservation");
-		r->has_mem_swap = has(d, o, "swap");
-		if (json_opt_i64(d, o, "limit", &r->mem_limit, e) < 0 ||
-		    json_opt_i64(d, o, "reservation", &r->mem_reservation, e) < 0 ||
-		    json_opt_i64(d, o, "swap", &r->mem_swap, e) < 0)
-			return -1;
-	}
-	if ((o = json_opt_obj(d, res, "cpu", e)) == -2)
-		return -1;
-	if (o >= 0) {
-		r->has_cpu_shares = has(d, o, "shares");
-		r->has_cpu_quota = has(d, o, "quota");
-		r->has_cpu_period = has(d, o, "period");
-		if (json_opt_u64(d, o, "shares", &r->cpu_shares, e) < 0 ||
-		    json_opt_i64(d, o, "quota", &r->cpu_quota, e) < 0 ||
-		    json_opt_u64(d, o, "period", &r->cpu_period, e) < 0 ||
-		    json_opt_str(d, o, "cpus", &r->cpu_cpus, e) < 0 ||
-		    json_opt_str(d, o, "mems", &r->cpu_mems, e) < 0)
-			return -1;
-	}
-	if ((o = json_opt_obj(d, res, "pids", e)) == -2)
-		return -1;
-	if (o >= 0) {
-		r->has_pids_limit = has(d, o, "limit");
-		if (json_opt_i64(d, o, "limit", &r->pids_limit, e) < 0)
-			return -1;
-	}
-	return load_devrules(s, res, e);
-}
-
 static int load_devices(struct spec *s, int lx, struct err *e)
 {
 	const struct json_doc *d = &s->doc;
@@ -454,13 +367,15 @@ static int load_linux(struct spec *s, struct err *e)
 		return 0;
 	if (load_namespaces(s, lx, e) < 0 ||
 	    json_opt_str(d, lx, "cgroupsPath", &s->cgroups_path, e) < 0 ||
-	    load_resources(s, lx, e) < 0 || load_devices(s, lx, e) < 0 ||
+	    spec_res_parse(d, json_opt_obj(d, lx, "resources", e), &s->res, e) < 0 ||
+	    load_devices(s, lx, e) < 0 ||
 	    str_array(d, lx, "maskedPaths", &s->masked_paths, &s->nmasked_paths, e) < 0 ||
 	    str_array(d, lx, "readonlyPaths", &s->readonly_paths, &s->nreadonly_paths, e) < 0 ||
 	    json_opt_str(d, lx, "mountLabel", &s->mount_label, e) < 0 ||
 	    load_idmaps(s, lx, "uidMappings", &s->uid_mappings, &s->nuid_mappings, e) < 0 ||
 	    load_idmaps(s, lx, "gidMappings", &s->gid_mappings, &s->ngid_mappings, e) < 0)
 		return -1;
+	s->res.linux_devices = s->devices, s->res.nlinux_devices = s->ndevices;
 	return 0;
 }
 
@@ -598,7 +513,7 @@ void spec_free(struct spec *s)
 		free(s->mounts[i].options);
 	free(s->mounts);
 	free(s->namespaces);
-	free(s->res.devices);
+	spec_res_free(&s->res);
 	free(s->devices);
 	free(s->masked_paths);
 	free(s->readonly_paths);

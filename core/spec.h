@@ -48,19 +48,88 @@ struct spec_devrule {
 	const char *access;             /* "" when absent; only letters from "rwm" */
 };
 
-/* linux.resources fields used to create the cgroup; has_* say whether the field was set. */
+/* linux.resources.blockIO.weightDevice[] */
+struct spec_weight_dev {
+	int64_t major, minor;
+	int has_weight, has_leaf_weight;
+	uint16_t weight, leaf_weight;
+};
+/* linux.resources.blockIO.throttle*Device[] */
+struct spec_throttle_dev {
+	int64_t major, minor;
+	uint64_t rate;
+};
+enum { SPEC_THR_READ_BPS, SPEC_THR_WRITE_BPS, SPEC_THR_READ_IOPS, SPEC_THR_WRITE_IOPS,
+       SPEC_THR_N };
+struct spec_hugepage {              /* linux.resources.hugepageLimits[] */
+	const char *page_size;          /* "2MB", "1GB", ... */
+	uint64_t limit;
+};
+struct spec_netprio {               /* linux.resources.network.priorities[] */
+	const char *name;
+	uint32_t priority;
+};
+struct spec_rdma {                  /* linux.resources.rdma.<device> */
+	const char *device;
+	int has_hca_handles, has_hca_objects;
+	uint32_t hca_handles, hca_objects;
+};
+struct spec_res_kv {                /* linux.resources.unified.<key> */
+	const char *key, *value;
+};
+
+/* All of linux.resources (core/oci/spec_res.c); has_* say whether a field was set. */
 struct spec_resources {
+	int present;                    /* the linux.resources object exists */
+	/* memory */
 	int has_mem_limit, has_mem_reservation, has_mem_swap;
 	int64_t mem_limit, mem_reservation, mem_swap;
+	int has_mem_kernel, has_mem_kernel_tcp, has_mem_swappiness;
+	int64_t mem_kernel, mem_kernel_tcp;
+	uint64_t mem_swappiness;
+	int has_disable_oom_killer, disable_oom_killer;
+	int has_use_hierarchy, use_hierarchy;
+	/* cpu */
 	int has_cpu_shares, has_cpu_quota, has_cpu_period;
 	uint64_t cpu_shares;
 	int64_t cpu_quota;
 	uint64_t cpu_period;
+	int has_cpu_burst, has_cpu_rt_runtime, has_cpu_rt_period, has_cpu_idle;
+	uint64_t cpu_burst;
+	int64_t cpu_rt_runtime;
+	uint64_t cpu_rt_period;
+	int64_t cpu_idle;
 	const char *cpu_cpus, *cpu_mems;   /* NULL when absent */
+	/* pids */
 	int has_pids_limit;
 	int64_t pids_limit;
+	/* blockIO */
+	int has_blkio_weight, has_blkio_leaf_weight;
+	uint16_t blkio_weight, blkio_leaf_weight;
+	struct spec_weight_dev *blkio_weight_dev;
+	size_t nblkio_weight_dev;
+	struct spec_throttle_dev *blkio_throttle[SPEC_THR_N];
+	size_t nblkio_throttle[SPEC_THR_N];
+	/* hugepageLimits */
+	struct spec_hugepage *hugepages;
+	size_t nhugepages;
+	/* network */
+	int has_net_classid;
+	uint32_t net_classid;
+	struct spec_netprio *net_prios;
+	size_t nnet_prios;
+	/* rdma, unified (object order) */
+	struct spec_rdma *rdma;
+	size_t nrdma;
+	struct spec_res_kv *unified;
+	size_t nunified;
+	/* devices */
 	struct spec_devrule *devices;
 	size_t ndevices;
+	/* linux.devices (not part of resources; set by spec_load): a default allowed device
+	 * whose path is listed there is not added to the rules (runc's createDevices). */
+	const struct spec_device *linux_devices;
+	size_t nlinux_devices;
 };
 
 /* A linux.devices entry (a device node created in the container). */

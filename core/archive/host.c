@@ -1,7 +1,7 @@
 /* host: uname, cgroup layout and CRIU's cpuinfo requests. */
 #include "archive/host.h"
 #include "buf.h"
-#include "cgroup.h"
+#include "cgroup/cgroup.h"
 #include "fmt.h"
 #include <errno.h>
 #include <string.h>

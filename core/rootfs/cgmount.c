@@ -15,7 +15,7 @@
 #include "sys/inroot.h"
 #include "sys/mnt.h"
 #include "buf.h"
-#include "cgroup.h"
+#include "cgroup/cgroup.h"
 #include "fmt.h"
 #include "fsutil.h"
 

@@ -4,7 +4,7 @@
  * thaw, pids (recursive), kill_all, remove with nothing left; and, when runc and busybox
  * are installed, the derived paths compared with a real `runc run -d` container's. */
 #include "t.h"
-#include "cgroup.h"
+#include "cgroup/cgroup.h"
 #include "fsutil.h"
 #include "proc.h"
 #include <errno.h>

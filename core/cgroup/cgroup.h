@@ -1,10 +1,12 @@
 /* cgroup: container cgroups on v1, v2 and hybrid hosts, laid out as runc 1.1.5's cgroupfs
  * driver does (state.json cgroup_paths keys: "cpu", "memory", "name=systemd", ..., and ""
  * for the unified dir). Layout from /proc/self/mountinfo, path derivation, create (v1 cpuset
- * seeded from the parent), resources, enter, freeze/thaw, pids, kill, remove, and the CRIU
- * cg_root / v1 ext_mnt lists restore and checkpoint send. */
-#ifndef CRBOX_CGROUP_H
-#define CRBOX_CGROUP_H
+ * seeded from the parent), resources (all of linux.resources, device rules included),
+ * enter, freeze/thaw, pids, kill, remove, and the CRIU cg_root / v1 ext_mnt lists restore
+ * and checkpoint send. The room's files: layout.c derive.c tree.c apply.c v1.c v2.c
+ * convert.c devrules.c devbpf.c freezer.c procs.c crlists.c knob.c. */
+#ifndef CRBOX_CGROUP_CGROUP_H
+#define CRBOX_CGROUP_CGROUP_H
 #include <stddef.h>
 #include <sys/types.h>
 #include "err.h"
@@ -93,7 +95,7 @@ int cgroup_paths_for(const char *cgroups_path, const char *id, struct cgroup_pat
 		     struct err *e);
 
 /* Which key a controller's knobs live under: the v1 key if present, else "" when the map is
- * pure v2 (only ""), else NULL (not available: resources for it are skipped, as runc does). */
+ * pure v2 (only ""), else NULL (not available here; cgroup_apply_* then report the field). */
 const char *cgroup_ctrl_dir(const struct cgroup_paths *p, const char *ctrl);
 
 /* mkdir -p every dir (0755). v1 cpuset: every level from the hierarchy root down gets
@@ -102,15 +104,28 @@ const char *cgroup_ctrl_dir(const struct cgroup_paths *p, const char *ctrl);
  * ignored, as runc). Sets ->created on entries whose leaf did not exist. On failure the
  * leaves created so far are removed again. 0 or -1. */
 int cgroup_create(struct cgroup_paths *p, struct err *e);
-/* Writes the resources (spec.h's struct spec_resources; has_* flags say what is set):
- * pids (v1/v2 pids.max; <0 -> "max"), memory limit/reservation/swap (v1 limit_in_bytes,
- * soft_limit_in_bytes, memsw.limit_in_bytes (skipped if swap accounting is off); v2
- * memory.max, memory.low, memory.swap.max = swap - limit), cpu shares (v1 cpu.shares; v2
- * cpu.weight = 1 + ((shares-2)*9999)/262142), quota/period (v1 cfs_*; v2 cpu.max), cpuset
- * cpus/mems. Zero values are "not set", as in runc. Device rules are NOT applied. 0 or -1
- * ("failed to write \"v\": write <file>: <cause>"). */
+/* Writes ALL of linux.resources (spec.h's struct spec_resources, has_* say what is set):
+ * cgroup_apply_limits then cgroup_apply_devices. runc 1.1's mapping per version (v1 files,
+ * v2 files with runc's conversions: shares -> cpu.weight, blkio weight -> io.bfq.weight or
+ * io.weight, memory.swap -> memory.swap.max = swap - limit, ...); each controller goes to its
+ * v1 dir, else to the unified dir (pure v2, or on a hybrid host a controller that only
+ * cgroup2 has, enabled in the ancestors' subtree_control). Zero values are "not set", as in
+ * runc. A field the host cannot honour (controller missing, no such v2 file, unified on v1)
+ * is an error naming it: "linux.resources: memory.kernel: not supported on cgroup v2".
+ * 0 or -1. */
 int cgroup_apply_resources(const struct cgroup_paths *p, const struct spec_resources *r,
 			   struct err *e);
+/* Everything but the device rules. */
+int cgroup_apply_limits(const struct cgroup_paths *p, const struct spec_resources *r,
+			struct err *e);
+/* The device rules only: the spec's rules then runc's default allow-list (minus defaults
+ * whose path is in r->linux_devices), through runc's emulator; v1: devices.deny/allow as the
+ * minimal transition from the current devices.list, checked by reading it back; v2 (also
+ * used on a hybrid host without a v1 devices hierarchy): a BPF_PROG_TYPE_CGROUP_DEVICE
+ * program attached with BPF_F_ALLOW_MULTI, replacing the previous one with no open window.
+ * Call it again on update. 0 or -1. */
+int cgroup_apply_devices(const struct cgroup_paths *p, const struct spec_resources *r,
+			 struct err *e);
 /* Writes pid to cgroup.procs of every distinct dir (including the unified one). 0 or -1. */
 int cgroup_enter(const struct cgroup_paths *p, pid_t pid, struct err *e);
 
