@@ -29,7 +29,8 @@ struct rows {
 	int fails;
 };
 
-static void add(struct rows *r, int st, const char *name, const char *hint, const char *fmt, ...)
+static __attribute__((format(printf, 5, 6)))
+void add(struct rows *r, int st, const char *name, const char *hint, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;
 	va_list ap;
