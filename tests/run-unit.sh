@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs each unit-test binary given and prints its TAP lines prefixed with the binary name.
-# Exit status: 1 if any binary failed or crashed.
+# UNIT_RUNNER, when set, is a command line that runs each binary (qemu-<arch>-static for a
+# cross build). Exit status: 1 if any binary failed or crashed.
 rc=0
+read -ra runner <<<"${UNIT_RUNNER:-}"
 for t in "$@"; do
-	out=$("$t" 2>&1); st=$?
+	out=$("${runner[@]}" "$t" 2>&1); st=$?
 	printf '%s\n' "$out" | sed "s|^|${t#build/}: |"
 	if [ $st -ne 0 ]; then
 		echo "${t#build/}: not ok - exited with status $st"
