@@ -27,6 +27,7 @@ QEMU      := env ASAN_OPTIONS=detect_leaks=0 CRBOX_TEST_EMULATOR=qemu-$(QEMU_$(A
              CRBOX_TEST_NOEXEC=1 qemu-$(QEMU_$(ARCH))-static -L /usr/$(TRIPLE)
 DEPS      := $(PBC_DIR)/.ok $(MUSL_DIR)/.ok
 SAN_CFLAGS := $(SAN_CFLAGS_$(ARCH))
+SAN_LDFLAGS := $(SAN_LDFLAGS_$(ARCH))
 endif
 CORE_SRC := $(sort $(wildcard core/*.c core/*/*.c))
 APP_SRC  := $(sort $(wildcard applets/*.c))
@@ -121,7 +122,7 @@ $(B)/asan/%.o: %.c $(B)/include/protobuf-c/protobuf-c.h
 
 $(B)/unit-asan/%: tests/unit/%.c $(LIB_ASAN) $(SAN_PBC) tests/unit/t.h
 	@mkdir -p $(@D)
-	$(HOSTCC) $(SAN_CFLAGS) $(INC) $(DEFS) -o $@ $< $(LIB_ASAN) $(SAN_LIBS)
+	$(HOSTCC) $(SAN_CFLAGS) $(SAN_LDFLAGS) $(INC) $(DEFS) -o $@ $< $(LIB_ASAN) $(SAN_LIBS)
 
 $(B)/unit-musl/%: tests/unit/%.c $(LIB_MUSL) $(PROTOBUF_C_A) tests/unit/t.h
 	@mkdir -p $(@D)
