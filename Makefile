@@ -2,9 +2,11 @@
 include config.mk
 
 # The architecture: the host's unless ARCH= names another (aarch64, armhf, i386, riscv64,
-# x86_64). The host build goes to build/ with musl-gcc; a cross build goes to build/<arch>/
-# with Debian's gcc-<triple> turned into a musl compiler by the specs file of the musl that
-# scripts/build-deps.sh unpacks (or builds) for that architecture.
+# x86_64). The host build goes to build/, a cross build to build/<arch>/. Either compiles
+# with gcc (the host's cc, or Debian's gcc-<triple>) turned into a musl compiler by the specs
+# file that scripts/build-deps.sh writes next to that architecture's musl (the host's
+# installed musl-dev, Debian's musl-dev:<arch>, or musl built from source). Unlike Debian's
+# musl-gcc wrapper, these specs can link -static-pie.
 HOST_ARCH := $(shell uname -m | sed 's/^armv[67].*/armhf/; s/^i[3-6]86$$/i386/')
 ARCH      ?= $(HOST_ARCH)
 ifeq ($(filter $(ARCH),$(ARCHES)),)
@@ -12,20 +14,20 @@ $(error unknown ARCH '$(ARCH)': one of $(ARCHES))
 endif
 TRIPLE    := $(TRIPLE_$(ARCH))
 PBC_DIR   := $(CRBOX_CACHE)/src/protobuf-c-$(PBC_VERSION)
+MUSL_DIR  := $(CRBOX_CACHE)/musl-$(MUSL_VERSION)-$(ARCH)
+DEPS      := $(PBC_DIR)/.ok $(MUSL_DIR)/.ok
 ifeq ($(ARCH),$(HOST_ARCH))
 B         := build
+CC        := $(MUSL_CC) -specs=$(MUSL_DIR)/musl-gcc.specs
 STRIP     := strip
 QEMU      :=
-DEPS      := $(PBC_DIR)/.ok
 else
 B         := build/$(ARCH)
-MUSL_DIR  := $(CRBOX_CACHE)/musl-$(MUSL_VERSION)-$(ARCH)
 CC        := $(TRIPLE)-gcc -specs=$(MUSL_DIR)/musl-gcc.specs
 HOSTCC    := $(TRIPLE)-gcc
 STRIP     := $(TRIPLE)-strip
 QEMU      := env ASAN_OPTIONS=detect_leaks=0 CRBOX_TEST_EMULATOR=qemu-$(QEMU_$(ARCH)) \
              CRBOX_TEST_NOEXEC=1 qemu-$(QEMU_$(ARCH))-static -L /usr/$(TRIPLE)
-DEPS      := $(PBC_DIR)/.ok $(MUSL_DIR)/.ok
 SAN_CFLAGS := $(SAN_CFLAGS_$(ARCH))
 SAN_LDFLAGS := $(SAN_LDFLAGS_$(ARCH))
 endif
@@ -66,7 +68,7 @@ $(B)/include/protobuf-c/protobuf-c.h: | $(PBC_DIR)/.ok
 	cp $(PBC_DIR)/protobuf-c/protobuf-c.h $@
 
 PBC_CFLAGS = $(filter-out -g -W%,$(CFLAGS)) -w
-$(B)/protobuf-c/protobuf-c.o: $(B)/include/protobuf-c/protobuf-c.h | $(DEPS)
+$(B)/protobuf-c/protobuf-c.o: $(B)/include/protobuf-c/protobuf-c.h $(B)/.flags | $(DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(PBC_CFLAGS) -I$(B)/include/protobuf-c -c -o $@ $(PBC_DIR)/protobuf-c/protobuf-c.c
 $(PROTOBUF_C_A): $(B)/protobuf-c/protobuf-c.o
@@ -82,11 +84,18 @@ $(B)/include/crbox-commit.h: FORCE
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 $(B)/obj/applets/main.o $(B)/plain/applets/main.o: $(B)/include/crbox-commit.h
 
-$(B)/obj/%.o: %.c $(B)/include/protobuf-c/protobuf-c.h | $(DEPS)
+# The compiler and flags of the musl build, rewritten when they change (a new ARCH toolchain,
+# CFLAGS or LDFLAGS on the command line), so that what depends on them is rebuilt.
+$(B)/.flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC) $(CFLAGS) $(LDFLAGS)' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(B)/obj/%.o: %.c $(B)/include/protobuf-c/protobuf-c.h $(B)/.flags | $(DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(INC) $(DEFS) -MMD -MP -c -o $@ $<
 
-$(B)/crbox.unstripped: $(OBJ) $(PROTOBUF_C_A)
+$(B)/crbox.unstripped: $(OBJ) $(PROTOBUF_C_A) $(B)/.flags
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(PROTOBUF_C_A)
 
 # Static means: no program interpreter and no needed shared library (a static-pie has a

@@ -10,9 +10,10 @@
 #                                  lib/ with crt*.o and libc.a) and musl-gcc.specs, which
 #                                  turns Debian's gcc-<triple> cross compiler into a musl one
 #
-# musl comes from Debian's multiarch musl-dev:<arch> binary package where bookworm has one
-# (arm64, armhf, i386), otherwise it is built from Debian's musl source package (riscv64 is
-# not a bookworm architecture). Packages are fetched through a private apt state under the
+# musl is the host's installed musl-dev for the host's architecture; for the others it comes
+# from Debian's multiarch musl-dev:<arch> binary package where bookworm has one (arm64,
+# armhf, i386), otherwise it is built from Debian's musl source package (riscv64 is not a
+# bookworm architecture). Packages are fetched through a private apt state under the
 # cache (its own lists, no `dpkg --add-architecture`): adding foreign architectures to the
 # machine makes every later `apt-get update` fail when the security mirror's armhf/i386
 # indexes are out of sync, as they were here.
@@ -121,7 +122,13 @@ musl() {
 		mkdir -p "$cache"
 		work=$(mktemp -d "$cache/.musl.XXXXXX")
 		trap 'rm -rf "${work:-}"' EXIT
-		if [ -n "$deb" ]; then
+		if [ -n "$deb" ] && [ "$deb" = "$(dpkg --print-architecture 2>/dev/null)" ] &&
+			[ -f "/usr/lib/$mdir/libc.a" ] && [ -f "/usr/lib/$mdir/rcrt1.o" ]; then
+			# The host's own musl-dev (scripts/setup.sh installs it): used in place.
+			mkdir -p "$work/out"
+			ln -s "/usr/include/$mdir" "$work/out/include"
+			ln -s "/usr/lib/$mdir" "$work/out/lib"
+		elif [ -n "$deb" ]; then
 			(cd "$work" && papt download "musl-dev:$deb=$MUSL_DEB" >/dev/null 2>&1) ||
 				die "could not download musl-dev:$deb $MUSL_DEB"
 			dpkg-deb -x "$work"/musl-dev_*.deb "$work/root"
@@ -140,7 +147,7 @@ musl() {
 		fi
 		rm -rf "$dir"
 		mv "$work/out" "$dir"
-		rm -f "$dir/lib/musl-gcc.specs"
+		[ -L "$dir/lib" ] || rm -f "$dir/lib/musl-gcc.specs"
 		specs "$dir" >"$dir/musl-gcc.specs"
 		touch "$dir/.ok"
 	fi

@@ -204,7 +204,7 @@ cross_report() {
 		result fail "cross $a: make size" "$d/size.log"
 	fi
 	[ -f "$d/file.txt" ] || return 0
-	if grep -q 'statically linked' "$d/file.txt"; then
+	if grep -Eq 'statically linked|static-pie linked' "$d/file.txt"; then
 		result ok "cross $a: static ($(cut -d, -f1-2 "$d/file.txt"))"
 	else
 		result fail "cross $a: not static: $(cat "$d/file.txt")"
