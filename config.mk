@@ -1,23 +1,66 @@
 # Build configuration; override on the command line (make CC=... SIZE_BUDGET=...).
 VERSION      = 0.1.0
 OCI_VERSION  = 1.0.2-dev
-CC           = musl-gcc
+# The compiler that the musl specs of the host architecture turn into a musl one (the
+# Makefile adds -specs=...; see its ARCH notes). Debian's musl-gcc wrapper cannot link the
+# -static-pie binary (its specs always start with Scrt1.o, not rcrt1.o).
+MUSL_CC      = cc
 HOSTCC       = cc
 PREFIX       = /usr/local
 DESTDIR      =
 # Stripped size budget of build/crbox, in bytes (make size fails above it). 400 KiB is the
 # ceiling for the whole runtime (docs/benchmarks.md); keep it as low as the features allow.
 SIZE_BUDGET  = 409600
-# protobuf-c runtime: Debian's libprotobuf-c-dev (static archive needs only libc symbols).
-PROTOBUF_C_A = /usr/lib/x86_64-linux-gnu/libprotobuf-c.a
-PROTOBUF_C_H = /usr/include/protobuf-c/protobuf-c.h
+# Third-party sources (musl for cross builds, the protobuf-c runtime) are taken from Debian
+# bookworm's packages at build time by scripts/build-deps.sh and cached here.
+CRBOX_CACHE  = /var/cache/crbox
+MUSL_VERSION = 1.2.3
+PBC_VERSION  = 1.4.1
+
+# The architectures `make ARCH=...` builds: Debian's cross compiler triple and the qemu-user
+# that runs the result (qemu-<name>-static) for each.
+ARCHES          = x86_64 aarch64 armhf i386 riscv64
+TRIPLE_x86_64   = x86_64-linux-gnu
+TRIPLE_aarch64  = aarch64-linux-gnu
+TRIPLE_armhf    = arm-linux-gnueabihf
+TRIPLE_i386     = i686-linux-gnu
+TRIPLE_riscv64  = riscv64-linux-gnu
+QEMU_x86_64     = x86_64
+QEMU_aarch64    = aarch64
+QEMU_armhf      = arm
+QEMU_i386       = i386
+QEMU_riscv64    = riscv64
 
 WARN    = -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
           -Werror=implicit-int -Werror=pointer-arith -Wshadow -Wvla
-CFLAGS  = -std=gnu11 -Os -g $(WARN) -ffunction-sections -fdata-sections \
+CFLAGS  = -std=gnu11 -Os -g $(WARN) -fPIE -ffunction-sections -fdata-sections \
           -fno-asynchronous-unwind-tables -fno-unwind-tables -fstack-protector-strong \
           -D_GNU_SOURCE -DNDEBUG
-LDFLAGS = -static -Wl,--gc-sections -Wl,-z,noseparate-code
+# -static-pie: the binary is position independent and self-relocating (rcrt1.o), so the
+# kernel loads it at a random address. -z norelro: musl's static-pie start code applies
+# no RELRO, and the RELRO segment's page alignment costs up to 48 KiB on aarch64's 64 KiB
+# pages. riscv64 links plain -static: its static-pie build crashes (crbox check segfaults
+# under qemu-riscv64). docs/architectures.md has the sizes and the reasons.
+STATIC_LDFLAGS         = -static-pie -Wl,-z,norelro
+STATIC_LDFLAGS_riscv64 = -static
+LDFLAGS = $(or $(STATIC_LDFLAGS_$(ARCH)),$(STATIC_LDFLAGS)) -Wl,--gc-sections \
+          -Wl,-z,noseparate-code
 # Unit tests built with the host compiler under sanitizers.
 SAN_CFLAGS = -std=gnu11 -O1 -g $(WARN) -D_GNU_SOURCE -fsanitize=address,undefined \
              -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# The sanitizer unit tests of a cross build: the target's glibc cross toolchain, run under
+# qemu-user. aarch64 gets ASan and UBSan as the host does; armhf gets UBSan (a child that
+# aborts under ASan spins in qemu-arm). i386 gets UBSan in trap mode, linked static: a
+# dynamically linked i386 glibc program hangs in fork() under qemu-i386, and libubsan does
+# not link statically. gcc 12 has no UBSan for riscv64 and its ASan does not start under
+# qemu-riscv64, so riscv64 has none (empty). 32-bit glibc gets musl's 64-bit time_t and
+# off_t, so that both builds test the same types.
+SAN_UBSAN = -std=gnu11 -O1 -g $(WARN) -D_GNU_SOURCE -fsanitize=undefined \
+            -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SAN_CFLAGS_aarch64 = $(SAN_CFLAGS)
+SAN_CFLAGS_armhf   = $(SAN_UBSAN) -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64
+SAN_CFLAGS_i386    = $(SAN_UBSAN) -fsanitize-undefined-trap-on-error \
+                     -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64
+SAN_CFLAGS_riscv64 =
+SAN_CFLAGS_x86_64  = $(SAN_CFLAGS)
+SAN_LDFLAGS_i386   = -static

@@ -8,6 +8,7 @@
 #include "criu.h"
 #include "fmt.h"
 #include "jsonw.h"
+#include "sys/arch.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -30,7 +31,8 @@ struct rows {
 	int fails;
 };
 
-static void add(struct rows *r, int st, const char *name, const char *hint, const char *fmt, ...)
+static __attribute__((format(printf, 5, 6)))
+void add(struct rows *r, int st, const char *name, const char *hint, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;
 	va_list ap;
@@ -47,6 +49,34 @@ static void add(struct rows *r, int st, const char *name, const char *hint, cons
 	w->hint = hint && *hint ? xstrdup(hint) : NULL;
 	if (st == ST_FAIL)
 		r->fails++;
+}
+
+/* ---- architecture ---- */
+
+/* Whether CRIU has a port for the running kernel's architecture (uname -m, which is what
+ * matters: CRIU runs natively there, whatever crbox was built for). */
+static void check_arch(struct rows *r)
+{
+	struct utsname u;
+	const struct arch *self = arch_self(), *host;
+
+	if (uname(&u) < 0) {
+		add(r, ST_WARN, "architecture", NULL, "uname: %s (crbox built for %s)",
+		    strerror(errno), self->name);
+		return;
+	}
+	host = arch_find(u.machine);
+	if (!host)
+		add(r, ST_WARN, "architecture", "CRIU 4.1.1 has ports for x86_64, aarch64, arm and "
+		    "riscv64", "%s is not an architecture crbox knows (crbox built for %s)",
+		    u.machine, self->name);
+	else if (!host->criu)
+		add(r, ST_FAIL, "architecture", "the runtime applets work here; checkpoint and "
+		    "restore need an x86_64, aarch64, arm or riscv64 kernel",
+		    "%s: CRIU has no port for it (crbox built for %s)", host->name, self->name);
+	else
+		add(r, ST_OK, "architecture", NULL, "%s: CRIU has a port (crbox built for %s)",
+		    host->name, self->name);
 }
 
 /* ---- criu ---- */
@@ -427,7 +457,8 @@ static const struct applet_info check_info = {
 	.name = "check",
 	.summary = "report whether checkpoint/restore can work on this host",
 	.usage = "[command options]",
-	.desc = "Checks the criu binary (found in PATH, or --criu) and its version over RPC\n"
+	.desc = "Checks that CRIU has a port for this machine's architecture, the criu\n"
+		"   binary (found in PATH, or --criu) and its version over RPC\n"
 		"   (3.15 or later), CRIU's optional features, privileges, kernel options, the\n"
 		"   cgroup layout and the network-lock tools. One line per check:\n"
 		"      OK   name: detail\n      WARN name: detail (hint)\n"
@@ -477,6 +508,7 @@ int check_main(int argc, char **argv)
 			add(&r, pf.v[i].st, pf.v[i].name, pf.v[i].hint, "%s", pf.v[i].detail);
 		pf_free(&pf);
 	} else {
+		check_arch(&r);
 		check_criu(&r);
 		check_privileges(&r);
 		check_kernel(&r);

@@ -165,7 +165,8 @@ static void text_quote(struct buf *b, const char *s)
 	buf_addc(b, '"');
 }
 
-static void vlog(const char *level, const char *fmt, va_list ap)
+static __attribute__((format(printf, 2, 0)))
+void vlog(const char *level, const char *fmt, va_list ap)
 {
 	struct buf msg = BUF_INIT, line = BUF_INIT;
 	char t[40];

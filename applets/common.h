@@ -44,10 +44,14 @@ int global_finish(struct err *e);
  * form), or, with --log, that line (text or JSON) appended to the log file and the bare
  * message on stderr. */
 void report(const struct err *e);
-void log_error(const char *fmt, ...);
-void log_warn(const char *fmt, ...);
-void log_info(const char *fmt, ...);
-void log_debug(const char *fmt, ...);   /* only with --debug */
+void log_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+void log_warn(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));   /* only with --debug */
 
 /* After a failed CRIU call: each "Error" line of the log `log` in dirfd as a warning (as
  * runc main does), then "full CRIU log: <dir>/<log>" unless dir is NULL. */

@@ -5,6 +5,7 @@
 #include "crbox-commit.h"
 #include "buf.h"
 #include "fmt.h"
+#include "sys/arch.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -41,8 +42,8 @@ static const struct applet *find(const char *name)
 
 static void version(void)
 {
-	fmt_fd(1, "%s version %s\ncommit: %s\nspec: %s\n", g.prog, CRBOX_VERSION, CRBOX_COMMIT,
-	       CRBOX_OCI_VERSION);
+	fmt_fd(1, "%s version %s\ncommit: %s\nspec: %s\narch: %s\n", g.prog, CRBOX_VERSION,
+	       CRBOX_COMMIT, CRBOX_OCI_VERSION, arch_self()->name);
 }
 
 static void pad(struct buf *b, size_t have, size_t want)

@@ -15,8 +15,10 @@ struct buf {
 void buf_add(struct buf *b, const void *s, size_t n);
 void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);
-void buf_addf(struct buf *b, const char *fmt, ...);
-void buf_vaddf(struct buf *b, const char *fmt, va_list ap);
+void buf_addf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 void buf_reset(struct buf *b);      /* len = 0, keeps memory */
 void buf_free(struct buf *b);
 /* Returns the contents as a heap string and leaves b empty. */

@@ -11,12 +11,16 @@ struct err {
 };
 
 /* Sets the message from a format (see fmt.h for the directives); returns -1. */
-int err_set(struct err *e, int no, const char *fmt, ...);
-int err_vset(struct err *e, int no, const char *fmt, va_list ap);
+int err_set(struct err *e, int no, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int err_vset(struct err *e, int no, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 /* Like err_set, with ": <strerror(errno)>" appended and e->no = errno. Returns -1. */
-int err_sys(struct err *e, const char *fmt, ...);
+int err_sys(struct err *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Prepends "<context>: " to the message; keeps e->no. Returns -1. */
-int err_wrap(struct err *e, const char *fmt, ...);
+int err_wrap(struct err *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 void err_clear(struct err *e);
 
 #endif

@@ -60,15 +60,66 @@ static void pad(struct out *o, char c, size_t n)
 		put(o, &c, 1);
 }
 
-size_t fmt_vsn(char *dst, size_t cap, const char *f, va_list ap)
+/* The length modifier of a directive: each is read from the va_list at its own type, whose
+ * width differs between ABIs (size_t and long are 32-bit on i386 and armhf, intmax_t and
+ * long long are 64-bit everywhere). */
+enum size { SZ_INT, SZ_LONG, SZ_LLONG, SZ_SIZE, SZ_MAX, SZ_PTRDIFF };
+
+static const char *length(const char *f, enum size *sz)
 {
+	switch (*f) {
+	case 'l':
+		if (f[1] == 'l') {
+			*sz = SZ_LLONG;
+			return f + 2;
+		}
+		*sz = SZ_LONG;
+		return f + 1;
+	case 'z': *sz = SZ_SIZE; return f + 1;
+	case 'j': *sz = SZ_MAX; return f + 1;
+	case 't': *sz = SZ_PTRDIFF; return f + 1;
+	default: *sz = SZ_INT; return f;
+	}
+}
+
+/* The va_list goes by pointer to a local copy (fmt_vsn's own), so that every read advances
+ * it on every ABI: on some a va_list is an array type, on others a plain pointer. */
+static int64_t arg_signed(va_list *ap, enum size sz)
+{
+	switch (sz) {
+	case SZ_LONG: return va_arg(*ap, long);
+	case SZ_LLONG: return va_arg(*ap, long long);
+	case SZ_SIZE: return va_arg(*ap, ssize_t);
+	case SZ_MAX: return va_arg(*ap, intmax_t);
+	case SZ_PTRDIFF: return va_arg(*ap, ptrdiff_t);
+	default: return va_arg(*ap, int);
+	}
+}
+
+static uint64_t arg_unsigned(va_list *ap, enum size sz)
+{
+	switch (sz) {
+	case SZ_LONG: return va_arg(*ap, unsigned long);
+	case SZ_LLONG: return va_arg(*ap, unsigned long long);
+	case SZ_SIZE: return va_arg(*ap, size_t);
+	case SZ_MAX: return va_arg(*ap, uintmax_t);
+	case SZ_PTRDIFF: return (uint64_t)va_arg(*ap, ptrdiff_t);
+	default: return va_arg(*ap, unsigned);
+	}
+}
+
+size_t fmt_vsn(char *dst, size_t cap, const char *f, va_list ap0)
+{
+	va_list ap;
 	struct out o = { dst, cap ? cap - 1 : 0, 0 };
 	char num[24];
 
+	va_copy(ap, ap0);
 	while (*f) {
 		const char *s;
 		size_t n, width = 0;
-		int left = 0, zero = 0, lng = 0, prec = -1;
+		int left = 0, zero = 0, prec = -1;
+		enum size sz = SZ_INT;
 
 		if (*f != '%') {
 			for (s = f; *f && *f != '%'; f++)
@@ -85,8 +136,7 @@ size_t fmt_vsn(char *dst, size_t cap, const char *f, va_list ap)
 			prec = va_arg(ap, int);
 			f += 2;
 		}
-		while (*f == 'l') { lng++; f++; }
-		if (*f == 'z' || *f == 'j') { lng = 2; f++; }
+		f = length(f, &sz);
 		switch (*f) {
 		case 's':
 			s = va_arg(ap, const char *);
@@ -99,15 +149,12 @@ size_t fmt_vsn(char *dst, size_t cap, const char *f, va_list ap)
 			s = num;
 			n = 1;
 			break;
-		case 'd': case 'i': {
-			int64_t v = lng >= 2 ? va_arg(ap, long long) : lng ? va_arg(ap, long) : va_arg(ap, int);
-			n = fmt_i64(num, v);
+		case 'd': case 'i':
+			n = fmt_i64(num, arg_signed(&ap, sz));
 			s = num;
 			break;
-		}
 		case 'u': case 'x': {
-			uint64_t v = lng >= 2 ? va_arg(ap, unsigned long long) :
-				     lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned);
+			uint64_t v = arg_unsigned(&ap, sz);
 			n = *f == 'u' ? fmt_u64(num, v) : fmt_hex(num, v);
 			s = num;
 			break;
@@ -142,6 +189,7 @@ size_t fmt_vsn(char *dst, size_t cap, const char *f, va_list ap)
 		if (left && width > n)
 			pad(&o, ' ', width - n);
 	}
+	va_end(ap);
 	if (cap)
 		dst[o.len < o.cap ? o.len : o.cap] = 0;
 	return o.len;

@@ -9,13 +9,18 @@
 #include <stdint.h>
 
 /* Returns the length the full output would have (like snprintf). */
-size_t fmt_vsn(char *dst, size_t cap, const char *fmt, va_list ap);
-size_t fmt_sn(char *dst, size_t cap, const char *fmt, ...);
+size_t fmt_vsn(char *dst, size_t cap, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+size_t fmt_sn(char *dst, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Formats into a heap string (dies on out-of-memory). */
-char *fmt_alloc(const char *fmt, ...);
+char *fmt_alloc(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
 /* Formats and writes to fd in one write where possible; returns 0 or -1 (errno set). */
-int fmt_fd(int fd, const char *fmt, ...);
-int fmt_vfd(int fd, const char *fmt, va_list ap);
+int fmt_fd(int fd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int fmt_vfd(int fd, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 /* Writes all of buf to fd, retrying on EINTR and short writes. */
 int write_all(int fd, const void *buf, size_t len);
 /* Decimal conversions; return the number of characters written (no NUL added). */

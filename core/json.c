@@ -566,8 +566,9 @@ static void path_of(const struct json_doc *d, int i, struct buf *b)
 }
 
 /* "name: <path of i, then .key if key>: <fmt>" */
-static int verr_at(const struct json_doc *d, int i, const char *key, struct err *err,
-		   const char *fmt, va_list ap)
+static __attribute__((format(printf, 5, 0)))
+int verr_at(const struct json_doc *d, int i, const char *key, struct err *err,
+	    const char *fmt, va_list ap)
 {
 	struct buf b = BUF_INIT;
 
@@ -587,8 +588,9 @@ static int verr_at(const struct json_doc *d, int i, const char *key, struct err 
 	return -1;
 }
 
-static int err_at(const struct json_doc *d, int i, const char *key, struct err *err,
-		  const char *fmt, ...)
+static __attribute__((format(printf, 5, 6)))
+int err_at(const struct json_doc *d, int i, const char *key, struct err *err,
+	   const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

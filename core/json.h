@@ -47,7 +47,8 @@ int json_get(const struct json_doc *d, int obj, const char *key);
 #define json_for_each(d, parent, i) for ((i) = (d)->t[parent].first; (i) >= 0; (i) = (d)->t[i].next)
 
 /* Writes "name: <path of token i>: <what>" into err; returns -1. The root path is ".". */
-int json_err(const struct json_doc *d, int i, struct err *err, const char *fmt, ...);
+int json_err(const struct json_doc *d, int i, struct err *err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* Type checks; -1 with "expected <type>" otherwise. */
 int json_expect(const struct json_doc *d, int i, enum json_type type, struct err *err);
 /* Typed reads of token i. json_str refuses embedded NULs. Numbers must be integers in range

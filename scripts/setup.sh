@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything crbox needs to build and test on Debian 12, idempotently:
-# build tools (musl, protobuf-c), test fixtures (runc, busybox-static, bats, iptables)
+# build tools (musl, protobuf-c, the cross compilers and qemu-user of `make ARCH=`, with
+# musl and protobuf-c sources cached by build-deps.sh), test fixtures (runc, busybox-static,
+# bats, iptables)
 # and a CRIU >= 4 whose `criu check` passes on this kernel. When the distro's criu is
 # older or fails its check, CRIU is built from Debian trixie's source package (see
 # scripts/build-criu.sh) and the build is cached under $CRBOX_CACHE.
@@ -11,7 +13,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 pkgs=(build-essential musl-tools musl-dev libprotobuf-c-dev protobuf-c-compiler
       bats jq runc busybox-static iptables iproute2 clang libclang-rt-14-dev valgrind util-linux
-      procps libcap2-bin kmod file zstd gzip podman)
+      procps libcap2-bin kmod file dpkg-dev zstd gzip podman)
+# Cross builds (make ARCH=...) and the cross test layer: Debian's cross compilers with their
+# glibc (for the sanitizer unit tests), and qemu-user to run the results without binfmt.
+pkgs+=(qemu-user-static
+       gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+       gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
+       gcc-i686-linux-gnu libc6-dev-i386-cross
+       gcc-riscv64-linux-gnu libc6-dev-riscv64-cross)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -21,6 +30,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# Third-party sources and the cross musl, fetched (or built) once into the cache, so that
+# builds and tests need no network afterwards (scripts/build-deps.sh).
+"$here/build-deps.sh" protobuf-c >/dev/null
+for arch in x86_64 aarch64 armhf i386 riscv64; do
+	"$here/build-deps.sh" musl "$arch" >/dev/null
+done
 
 criu_ok() {
 	command -v criu >/dev/null 2>&1 || return 1

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# run-all.sh: runs every test layer (build, unit, cli, integration, fuzz, valgrind), prints their TAP lines
+# run-all.sh: runs every test layer (build, unit, cli, integration, fuzz, valgrind, cross), prints their TAP lines
 # and a summary per layer, and ends with exactly one line "N passed, N failed, N skipped".
 # Exit 1 if anything failed or nothing ran. Knobs (see tests/README.md): LAYERS, BATS_FILTER,
-# FUZZ_TIME, BATS_TEST_TIMEOUT, UNIT_TIMEOUT, JOBS.
+# FUZZ_TIME, BATS_TEST_TIMEOUT, UNIT_TIMEOUT, JOBS, CROSS_ARCHES, CROSS_JOBS.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
-LAYERS=${LAYERS:-build unit cli integration fuzz valgrind}
+LAYERS=${LAYERS:-build unit cli integration fuzz valgrind cross}
 FUZZ_DIR=${FUZZ_DIR:-tests/fuzz}
 FUZZ_TIME=${FUZZ_TIME:-30}
 UNIT_TIMEOUT=${UNIT_TIMEOUT:-300}
@@ -143,6 +143,122 @@ layer_cli() {
 layer_integration() {
 	[ "$(id -u)" = 0 ] || echo "# warning: not root; integration tests will skip"
 	bats_layer tests/integration
+}
+
+# cross: every architecture of CROSS_ARCHES (default aarch64 armhf i386 riscv64) whose cross
+# compiler and qemu-user are installed (scripts/setup.sh installs them): build/<arch>/crbox
+# built static and within the size budget, its unit tests (static musl, and the sanitizer
+# build where the target has one) and the no-root CLI tests, all run under
+# qemu-<arch>-static explicitly (no binfmt needed). CROSS_JOBS architectures at a time
+# (default 2): each one's output goes to files and is counted once all are done.
+CROSS_ARCHES=${CROSS_ARCHES:-aarch64 armhf i386 riscv64}
+CROSS_JOBS=${CROSS_JOBS:-2}
+CROSS_UNIT_TIMEOUT=${CROSS_UNIT_TIMEOUT:-120}
+
+# cross_vars ARCH: sets triple and qemu from config.mk's table.
+cross_vars() {
+	triple=$(sed -n "s/^TRIPLE_$1 *= *//p" config.mk)
+	qemu=$(sed -n "s/^QEMU_$1 *= *//p" config.mk)
+}
+
+# cross_run ARCH DIR: builds and runs everything for ARCH, results as files in DIR.
+cross_run() {
+	local a=$1 d=$2 triple qemu bin t env
+	cross_vars "$a"
+	mkdir -p "$d"
+	make ARCH="$a" -j"$JOBS" all unit-bins >"$d/make.log" 2>&1
+	echo $? >"$d/make.st"
+	make ARCH="$a" size >"$d/size.log" 2>&1
+	echo $? >"$d/size.st"
+	bin=build/$a/crbox
+	[ -x "$bin" ] || return 0
+	file -b "$bin" >"$d/file.txt" 2>&1
+	env=(env ASAN_OPTIONS=detect_leaks=0 CRBOX_TEST_EMULATOR="qemu-$qemu" CRBOX_TEST_NOEXEC=1)
+	for t in build/"$a"/unit-musl/t_* build/"$a"/unit-asan/t_*; do
+		[ -x "$t" ] || continue
+		timeout "$CROSS_UNIT_TIMEOUT" "${env[@]}" "qemu-$qemu-static" -L "/usr/$triple" "$t" \
+			>"$d/unit.$(basename "$(dirname "$t")").$(basename "$t").log" 2>&1
+		echo $? >"$d/unit.$(basename "$(dirname "$t")").$(basename "$t").st"
+	done
+	# The CLI suite runs the arch binary through tests/tools/qemu-crbox, linked as "crbox" so
+	# that the program names itself as the real one does.
+	mkdir -p "build/$a/qemu"
+	ln -sfn "$PWD/tests/tools/qemu-crbox" "build/$a/qemu/crbox"
+	"${env[@]}" QEMU_CRBOX="$PWD/$bin" QEMU_CMD="$(command -v "qemu-$qemu-static")" \
+		CRBOX="$PWD/build/$a/qemu/crbox" CRBOX_BIN="$PWD/$bin" CRBOX_ARCH="$a" \
+		bats --tap tests/cli >"$d/cli.log" 2>&1
+	echo $? >"$d/cli.st"
+}
+
+# cross_report ARCH DIR: the results of cross_run, counted.
+cross_report() {
+	local a=$1 d=$2 f name st
+	if [ "$(cat "$d/make.st")" -ne 0 ]; then
+		result fail "cross $a: make ARCH=$a" "$d/make.log"
+	else
+		result ok "cross $a: make ARCH=$a"
+	fi
+	if [ "$(cat "$d/size.st")" -eq 0 ]; then
+		result ok "cross $a: make size: $(grep -o 'build/.*' "$d/size.log")"
+	else
+		result fail "cross $a: make size" "$d/size.log"
+	fi
+	[ -f "$d/file.txt" ] || return 0
+	if grep -Eq 'statically linked|static-pie linked' "$d/file.txt"; then
+		result ok "cross $a: static ($(cut -d, -f1-2 "$d/file.txt"))"
+	else
+		result fail "cross $a: not static: $(cat "$d/file.txt")"
+	fi
+	for f in "$d"/unit.*.log; do
+		[ -e "$f" ] || continue
+		name=${f#"$d"/unit.}
+		name="$a/${name%.log}"
+		name=${name/./\/}
+		st=$(cat "${f%.log}.st")
+		sed "s|^|$name: |" "$f"
+		[ "$st" -eq 124 ] && result fail "$name: timed out after ${CROSS_UNIT_TIMEOUT}s" && st=0
+		count_tap "$f" "$st" "$name"
+	done
+	if [ -f "$d/cli.log" ]; then
+		echo "# tests/cli under qemu ($a)"
+		cat "$d/cli.log"
+		count_tap "$d/cli.log" "$(cat "$d/cli.st")" "cross $a: tests/cli"
+	fi
+}
+
+layer_cross() {
+	local a triple qemu todo=() running=0 start=$SECONDS
+	for a in $CROSS_ARCHES; do
+		cross_vars "$a"
+		if [ -z "$triple" ]; then
+			result fail "cross $a: not an architecture of config.mk"
+		elif ! command -v "$triple-gcc" >/dev/null || ! command -v "qemu-$qemu-static" >/dev/null
+		then
+			result skip "cross $a: $triple-gcc or qemu-$qemu-static not installed (scripts/setup.sh)"
+		else
+			todo+=("$a")
+		fi
+	done
+	[ ${#todo[@]} -gt 0 ] || return 0
+	command -v bats >/dev/null || { result fail "bats is not installed"; return 0; }
+	# The musl and protobuf-c sources are fetched once, before the parallel builds.
+	for a in "${todo[@]}"; do
+		make ARCH="$a" deps >"$TMP/cross-deps.log" 2>&1 ||
+			result fail "cross $a: scripts/build-deps.sh" "$TMP/cross-deps.log"
+	done
+	for a in "${todo[@]}"; do
+		cross_run "$a" "$TMP/cross-$a" &
+		running=$((running + 1))
+		if [ "$running" -ge "$CROSS_JOBS" ]; then
+			wait -n
+			running=$((running - 1))
+		fi
+	done
+	wait
+	for a in "${todo[@]}"; do
+		cross_report "$a" "$TMP/cross-$a"
+	done
+	echo "# cross layer: $((SECONDS - start))s for ${todo[*]}"
 }
 
 # A fuzz target may name its sources and corpus in comment lines:
@@ -298,7 +414,7 @@ layer_valgrind() {
 
 for layer in $LAYERS; do
 	case $layer in
-	build | unit | cli | integration | fuzz | valgrind) ;;
+	build | unit | cli | integration | fuzz | valgrind | cross) ;;
 	*) echo "run-all: unknown layer '$layer'" >&2; exit 2 ;;
 	esac
 	layer_begin "$layer"

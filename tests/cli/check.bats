@@ -144,3 +144,18 @@ row() {
 	run --separate-stderr "$CRBOX" check extra
 	[ "$status" -eq 1 ]
 }
+
+@test "check: the architecture row says whether CRIU has a port for this machine" {
+	run --separate-stderr "$CRBOX" --criu "$FAKE" check
+	local built=${CRBOX_ARCH:-$(uname -m | sed 's/^armv[67].*/armhf/; s/^i[3-6]86$/i386/')}
+	local r
+	r=$(row architecture)
+	[[ "$r" =~ ^(OK\ \ |FAIL)\ architecture:\ ([a-z0-9_]+):\ CRIU\ has\ (a|no)\ port ]]
+	[[ "$r" == *"(crbox built for $built)"* ]]
+	# The machine as crbox sees it (qemu-user reports the emulated one): no CRIU on i386.
+	if [ "${BASH_REMATCH[2]}" = i386 ]; then
+		[[ "$r" == "FAIL "* ]] && [ "$status" -eq 1 ]
+	else
+		[[ "$r" == "OK   "* ]]
+	fi
+}

@@ -460,6 +460,11 @@ static void test_destroy(int rootfd)
 		printf("# not root: mount-point destroy test not run\n");
 		return;
 	}
+	if (t_emulator()) {
+		t_skip("destroy detaches a (stacked) bind mount inside the state dir",
+		       "qemu-user's statx has no mount id");
+		return;
+	}
 	pid_t pid = fork();
 	if (pid == 0) {
 		struct err ce;
@@ -539,8 +544,9 @@ static void test_status(int rootfd)
 	fscanf(f, "%*d (%*[^)]) %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
 		  "%*d %*d %llu", &v);
 	fclose(f);
-	T_OK(proc_start_time(getpid(), &self, &c, &e) == 0 && self == v && c == 'R',
-	     "proc_start_time(self) matches field 22, state R");
+	T_NATIVE(proc_start_time(getpid(), &self, &c, &e) == 0 && self == v && c == 'R',
+		 "proc_start_time(self) matches field 22, state R",
+		 "qemu-user's /proc/self/stat has no state");
 	T_OK(proc_start_time(0, &start, &c, &e) < 0, "pid 0 refused");
 
 	pipe(p);
