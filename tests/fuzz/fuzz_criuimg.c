@@ -2,7 +2,7 @@
  * first input byte picks the reader, the rest is the image: even = mountpoints-N.img
  * (mnt_keys_parse, the external-mount keys of crun interop), odd = stats-dump/stats-restore
  * (stats_parse, then the --print-stats JSON, which must parse as JSON).
- * fuzz-src: core/interop/crun.c core/archive/stats.c core/criu.c core/fsutil.c core/json.c core/jsonw.c core/buf.c core/fmt.c core/err.c vendor-proto/criu-rpc.pb-c.c
+ * fuzz-src: all
  * fuzz-corpus: tests/data/criuimg */
 #include "archive/stats.h"
 #include "interop/crun.h"
