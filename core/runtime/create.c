@@ -113,6 +113,16 @@ static int write_map(pid_t pid, const char *file, const struct spec_idmap *m, si
 	return rc;
 }
 
+/* The host id container id 0 maps to (0 without maps). */
+static unsigned root_host_id(const struct spec_idmap *m, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (m[i].container_id == 0)
+			return m[i].host_id;
+	return 0;
+}
+
 static void fill_ns_paths(struct state *st, pid_t pid)
 {
 	size_t i;
@@ -276,7 +286,12 @@ int rt_create(struct ctr *c, const struct rt_opts *o, struct err *e)
 		if (r)
 			return err_sys(e, "copy config.json into the state dir");
 	}
-	if (mkfifoat(c->dirfd, "exec.fifo", 0622) < 0)
+	/* 0622 whatever the umask, owned by the container's root, so the init can open it for
+	 * writing after it switched to the process user. */
+	if (mkfifoat(c->dirfd, "exec.fifo", 0622) < 0 ||
+	    fchmodat(c->dirfd, "exec.fifo", 0622, 0) < 0 ||
+	    fchownat(c->dirfd, "exec.fifo", root_host_id(c->spec.uid_mappings, c->spec.nuid_mappings),
+		     root_host_id(c->spec.gid_mappings, c->spec.ngid_mappings), AT_SYMLINK_NOFOLLOW) < 0)
 		return err_sys(e, "mkfifo exec.fifo");
 	c->fifo = openat(c->dirfd, "exec.fifo", O_PATH | O_CLOEXEC);
 	if (c->fifo < 0)

@@ -179,6 +179,29 @@ static int set_lsm(struct ctr *c, struct err *e)
 	return 0;
 }
 
+/* stdio that is the host's /dev/null is replaced by the container's (runc's
+ * reOpenDevNull): CRIU cannot dump a file of a mount the container does not see. */
+static int reopen_dev_null(struct err *e)
+{
+	struct stat null, sb;
+	int i, fd;
+
+	if (stat("/dev/null", &null) < 0 || !S_ISCHR(null.st_mode))
+		return 0;
+	for (i = 0; i < 3; i++) {
+		if (fstat(i, &sb) < 0 || !S_ISCHR(sb.st_mode) || sb.st_rdev != null.st_rdev)
+			continue;
+		fd = open("/dev/null", i ? O_WRONLY : O_RDONLY);
+		if (fd < 0)
+			return err_sys(e, "open /dev/null");
+		if (fd != i) {
+			dup3(fd, i, 0);
+			close(fd);
+		}
+	}
+	return 0;
+}
+
 void rt_init(struct ctr *c)
 {
 	struct sync_msg m;
@@ -187,6 +210,10 @@ void rt_init(struct ctr *c)
 
 	close(c->sync[0]);
 	c->sync[0] = -1;
+	/* The state dir fd carries create's flock: the init must not hold it while it waits. */
+	close(c->dirfd);
+	close(c->rootfd);
+	c->dirfd = c->rootfd = -1;
 	if (c->console_peer >= 0) {
 		close(c->console_peer);
 		c->console_peer = -1;
@@ -241,6 +268,8 @@ void rt_init(struct ctr *c)
 			free(p);
 		}
 	}
+	if (reopen_dev_null(&e) < 0)
+		child_die(c, &e);
 	if (c->spec.terminal && rt_console_setup(c, &e) < 0)
 		child_die(c, &e);
 	if (c->spec.hostname && sethostname(c->spec.hostname, strlen(c->spec.hostname)) < 0) {

@@ -160,8 +160,8 @@ out:
 
 static const char *const devnodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
 
-/* /dev: runc's default nodes (bound from the host's, which works in a user namespace as
- * well), spec devices, and the links. */
+/* /dev: runc's default nodes (mknod, or a bind of the host's node where mknod is not
+ * allowed, as in a user namespace), spec devices, and the links. */
 static int setup_dev(struct ctr *c, const char *rootfs, struct err *e)
 {
 	char *dev = fmt_alloc("%s/dev", rootfs);
@@ -170,9 +170,23 @@ static int setup_dev(struct ctr *c, const char *rootfs, struct err *e)
 
 	for (i = 0; i < sizeof devnodes / sizeof devnodes[0]; i++) {
 		char *h = fmt_alloc("/dev/%s", devnodes[i]), *d = NULL;
-		int r = fs_create_file_in_root(rootfs, h, 0600, &d, e);
-		if (r == 0 && mount(h, d, NULL, MS_BIND, NULL) < 0)
-			r = err_sys(e, "bind %s", h);
+		struct stat hs;
+		int r = stat(h, &hs) < 0 ? err_sys(e, "stat %s", h) : 0;
+		if (r == 0 && (r = fs_securejoin(rootfs, h, &d, NULL, e)) == 0) {
+			unlink(d);
+			if (mknod(d, S_IFCHR | 0666, hs.st_rdev) == 0) {
+				if (chmod(d, 0666) < 0)
+					r = err_sys(e, "chmod %s", h);
+			} else if (errno != EPERM) {
+				r = err_sys(e, "mknod %s", h);
+			} else {
+				free(d);
+				d = NULL;
+				r = fs_create_file_in_root(rootfs, h, 0600, &d, e);
+				if (r == 0 && mount(h, d, NULL, MS_BIND, NULL) < 0)
+					r = err_sys(e, "bind %s", h);
+			}
+		}
 		free(h);
 		free(d);
 		if (r < 0)
