@@ -1,6 +1,7 @@
 /* fsutil: securejoin, rootfs-confined mkdir/create, rm -rf without following links or
  * crossing mounts, mountpoint test, small-file read/write (see fsutil.h). */
 #include "fsutil.h"
+#include "sys/inroot.h"
 #include "fmt.h"
 #include <dirent.h>
 #include <errno.h>
@@ -271,130 +272,40 @@ int fs_mkdir_p(const char *path, mode_t mode, struct err *e)
 	return rc;
 }
 
-/* Walks the in-root path `inner` (absolute, clean, no symlinks expected) below rootfs,
- * creating missing directories with mode and refusing symlinks. If stop_before_last, the
- * last component is neither created nor opened and *last points at it. Returns an O_PATH-ish
- * directory fd (O_RDONLY|O_DIRECTORY) or -1. */
-static int walk_in_root(const char *rootfs, const char *inner, mode_t mode, int stop_before_last,
-			const char **last, struct err *e)
+/* Both _in_root helpers are sys/inroot.c's walker started from an fd of rootfs; the host
+ * path they hand back is for messages and for CRIU's path-based options only: nothing may
+ * be mounted onto it (mount onto the fd instead, as core/mount.c does). */
+static int in_root(const char *rootfs, const char *dest, mode_t mode, int file, char **host,
+		   struct err *e)
 {
-	const char *p = inner, *c;
-	int fd = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
 
-	if (fd < 0)
+	if (rfd < 0)
 		return err_sys(e, "open %s", rootfs);
-	for (;;) {
-		char name[NAME_MAX + 1];
-		size_t n;
-		int nfd;
-
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		c = p;
-		while (*p && *p != '/')
-			p++;
-		n = (size_t)(p - c);
-		if (stop_before_last) {
-			const char *q = p;
-			while (*q == '/')
-				q++;
-			if (!*q) {
-				*last = c;
-				break;
-			}
-		}
-		if (n > NAME_MAX) {
-			close(fd);
-			return err_set(e, ENAMETOOLONG, "mkdir %s%.*s: file name too long", rootfs,
-				       (int)(p - inner), inner);
-		}
-		memcpy(name, c, n);
-		name[n] = 0;
-		if (mkdirat(fd, name, mode) < 0 && errno != EEXIST) {
-			err_sys(e, "mkdir %s%.*s", rootfs, (int)(p - inner), inner);
-			close(fd);
-			return -1;
-		}
-		nfd = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (nfd < 0) {
-			err_sys(e, "open %s%.*s (refusing to leave the root)", rootfs,
-				(int)(p - inner), inner);
-			close(fd);
-			return -1;
-		}
+	fd = file ? inroot_create_file(rfd, dest, mode, e) : inroot_mkdir_p(rfd, dest, mode, e);
+	close(rfd);
+	if (fd < 0 && file && e->no == EISDIR && strcmp(dest, "/") && *dest)
+		return 0;   /* an existing directory is a fine mountpoint */
+	if (fd < 0)
+		return -1;
+	if (host && !(*host = inroot_fd_path(fd, e))) {
 		close(fd);
-		fd = nfd;
+		return -1;
 	}
-	return fd;
+	close(fd);
+	return 0;
 }
 
 int fs_mkdir_p_in_root(const char *rootfs, const char *dest, mode_t mode, char **host,
 		       struct err *e)
 {
-	char *h = NULL, *in = NULL;
-	int fd;
-
-	if (fs_securejoin(rootfs, dest, &h, &in, e) < 0)
-		return -1;
-	fd = walk_in_root(rootfs, in, mode, 0, NULL, e);
-	free(in);
-	if (fd < 0) {
-		free(h);
-		return -1;
-	}
-	close(fd);
-	if (host)
-		*host = h;
-	else
-		free(h);
-	return 0;
+	return in_root(rootfs, dest, mode, 0, host, e);
 }
 
 int fs_create_file_in_root(const char *rootfs, const char *dest, mode_t mode, char **host,
 			   struct err *e)
 {
-	char *h = NULL, *in = NULL;
-	const char *last = NULL;
-	struct stat st;
-	int fd, ffd, rc = -1;
-
-	if (fs_securejoin(rootfs, dest, &h, &in, e) < 0)
-		return -1;
-	fd = walk_in_root(rootfs, in, 0755, 1, &last, e);
-	if (fd < 0)
-		goto out;
-	if (!last) {
-		err_set(e, EISDIR, "create %s: is the root directory", h);
-		close(fd);
-		goto out;
-	}
-	ffd = openat(fd, last, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-	if (ffd >= 0) {
-		close(ffd);
-	} else if (errno != EEXIST) {
-		err_sys(e, "create %s", h);
-		close(fd);
-		goto out;
-	} else if (fstatat(fd, last, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		err_sys(e, "stat %s", h);
-		close(fd);
-		goto out;
-	} else if (S_ISLNK(st.st_mode)) {
-		err_set(e, ELOOP, "create %s: is a symlink (refusing to leave the root)", h);
-		close(fd);
-		goto out;
-	}
-	close(fd);
-	rc = 0;
-out:
-	free(in);
-	if (rc == 0 && host)
-		*host = h;
-	else
-		free(h);
-	return rc;
+	return in_root(rootfs, dest, mode, 1, host, e);
 }
 
 /* rm -rf helper: shown is the path used in messages. */

@@ -31,16 +31,16 @@ char *fs_join(const char *a, const char *b);
  * Returns 0, or -1 naming the component that failed (ENOTDIR if one is not a directory). */
 int fs_mkdir_p(const char *path, mode_t mode, struct err *e);
 
-/* mkdir -p of dest inside rootfs: dest is resolved with fs_securejoin, then created one
- * component at a time relative to an fd of rootfs, opening every component with O_NOFOLLOW,
- * so a symlink swapped in meanwhile makes it fail (ELOOP/ENOTDIR) instead of leaving the
- * rootfs. If host is not NULL it receives the heap host path created. 0 or -1. */
+/* mkdir -p of dest inside rootfs, by sys/inroot.h's walker from an fd of rootfs (every
+ * component created and opened relative to its parent's fd with O_NOFOLLOW). If host is not
+ * NULL it receives the heap host path made, for messages only: never mount onto it (a
+ * symlink swapped in later would redirect the mount); use inroot_mkdir_p's fd. 0 or -1. */
 int fs_mkdir_p_in_root(const char *rootfs, const char *dest, mode_t mode, char **host,
 		       struct err *e);
 /* Like fs_mkdir_p_in_root for dest's parent (mode 0755), then creates dest as an empty file
- * with `mode` (e.g. 0644) unless it exists already (any non-symlink type is accepted, as a
- * mountpoint may already be there). The file is created O_NOFOLLOW|O_EXCL in the parent's fd.
- * host as above. 0 or -1. */
+ * with `mode` (e.g. 0644) unless it exists already (any type is accepted, as a mountpoint may
+ * already be there; a final symlink is followed inside the root). The file is created
+ * O_NOFOLLOW|O_EXCL in the parent's fd. host as above (NULL when dest was a directory). */
 int fs_create_file_in_root(const char *rootfs, const char *dest, mode_t mode, char **host,
 			   struct err *e);
 

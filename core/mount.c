@@ -4,6 +4,9 @@
 #include "buf.h"
 #include "fmt.h"
 #include "fsutil.h"
+#include "sys/inroot.h"
+#include "sys/mnt.h"
+#include <fcntl.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -16,28 +19,42 @@ int mount_criu_root(const char *dir, const char *rootfs, char **out, struct err 
 {
 	char *path = fmt_alloc("%s/criu-root", dir);
 	char real[PATH_MAX];
+	int rfd = -1, tfd = -1;
 
 	*out = NULL;
+	if (inroot_validate_root(rootfs, e) < 0)
+		goto fail0;
+	rfd = open(rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (rfd < 0) {
+		err_sys(e, "open %s", rootfs);
+		goto fail0;
+	}
 	if (mkdir(path, 0755) < 0) {
 		err_sys(e, "mkdir %s", path);
-		free(path);
-		return -1;
+		goto fail0;
 	}
-	if (!realpath(path, real)) {
+	tfd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (tfd < 0 || !realpath(path, real)) {
 		err_sys(e, "resolve %s", path);
-		rmdir(path);
-		free(path);
-		return -1;
+		goto fail;
 	}
-	if (mount(rootfs, real, NULL, MS_BIND | MS_REC, NULL) < 0) {
-		err_sys(e, "bind mount %s on %s", rootfs, real);
-		rmdir(path);
-		free(path);
-		return -1;
-	}
+	/* Bound through both fds: neither path is looked up again. */
+	if (mnt_bind(rfd, rootfs, tfd, real, 1, 0, 0, 0, 0, NULL, e) < 0)
+		goto fail;
+	close(tfd);
+	close(rfd);
 	free(path);
 	*out = xstrdup(real);
 	return 0;
+fail:
+	rmdir(path);
+fail0:
+	if (tfd >= 0)
+		close(tfd);
+	if (rfd >= 0)
+		close(rfd);
+	free(path);
+	return -1;
 }
 
 int mount_criu_root_undo(const char *path, struct err *e)
@@ -71,46 +88,57 @@ static int under_tmpfs(const struct spec *s, const char *dest)
 
 int mount_prepare_restore(const char *root, const struct spec *s, struct err *e)
 {
-	char **binds = xcalloc(s->nmounts + 1, sizeof *binds);
+	int *binds = xcalloc(s->nmounts + 1, sizeof *binds);
 	size_t nb = 0, i;
-	int rc = 0;
+	int rc = 0, rfd;
 
+	rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0) {
+		free(binds);
+		return err_sys(e, "open %s", root);
+	}
 	for (i = 0; i < s->nmounts && rc == 0; i++) {
 		const struct spec_mount *m = &s->mounts[i];
 		struct stat st;
-		char *host = NULL;
-		int isdir = 1;
+		int isdir = 1, fd, tree = -1;
 
 		if (!strcmp(m->type, "cgroup") || under_tmpfs(s, m->destination))
 			continue;
-		if (m->bind && stat(m->source, &st) == 0 && !S_ISDIR(st.st_mode))
-			isdir = 0;
 		if (m->bind && stat(m->source, &st) < 0) {
 			rc = err_sys(e, "bind mount source %s (for %s)", m->source, m->destination);
 			break;
 		}
-		rc = isdir ? fs_mkdir_p_in_root(root, m->destination, 0755, &host, e)
-			   : fs_create_file_in_root(root, m->destination, 0644, &host, e);
-		if (rc < 0) {
-			err_wrap(e, "create mountpoint for %s", m->destination);
+		if (m->bind && !S_ISDIR(st.st_mode))
+			isdir = 0;
+		/* The mountpoint is created inside the root and kept as an fd: the bind below
+		 * goes onto that fd, so a symlink swapped into the path meanwhile cannot
+		 * redirect it (docs/rootfs.md, "Escape rules"). */
+		fd = isdir ? inroot_mkdir_p(rfd, m->destination, 0755, e)
+			   : inroot_create_file(rfd, m->destination, 0644, e);
+		if (fd < 0) {
+			rc = err_wrap(e, "create mountpoint for %s", m->destination);
 			break;
 		}
 		if (m->bind) {
-			if (mount(m->source, host, NULL, MS_BIND | MS_REC, NULL) < 0) {
-				rc = err_sys(e, "bind mount %s on %s", m->source, host);
-				free(host);
-				break;
+			rc = mnt_bind(-1, m->source, fd, m->destination, 1, 0, 0, 0, 0, &tree, e);
+			if (rc == 0 && tree < 0) {
+				/* Legacy kernels: the new top mount, reopened inside the root. */
+				tree = inroot_open(rfd, m->destination, O_PATH, e);
+				if (tree < 0)
+					rc = -1;
 			}
-			binds[nb++] = host;
-		} else {
-			free(host);
+			if (rc == 0)
+				binds[nb++] = tree;
 		}
+		close(fd);
 	}
 	while (nb > 0) {
+		struct err e2;
 		nb--;
-		umount2(binds[nb], MNT_DETACH);
-		free(binds[nb]);
+		mnt_umount(binds[nb], "restore mountpoint", &e2);
+		close(binds[nb]);
 	}
 	free(binds);
+	close(rfd);
 	return rc;
 }
