@@ -255,7 +255,7 @@ int rt_create(struct ctr *c, const struct rt_opts *o, struct err *e)
 	if (!c->spec.terminal && o->console_socket)
 		return err_set(e, EINVAL, "cannot use console socket if %s will not detach or "
 			       "allocate tty", o->prog);
-	if (plan_namespaces(c, e) < 0)
+	if (plan_namespaces(c, e) < 0 || rootfs_validate(spec_rootfs(&c->spec), e) < 0)
 		return -1;
 	/* fds past the ones handed to the container must not reach it (the caller may leak
 	 * some, conmon does): close-on-exec from here on; the init closes them before exec. */

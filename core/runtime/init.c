@@ -179,26 +179,12 @@ static int set_lsm(struct ctr *c, struct err *e)
 	return 0;
 }
 
-/* stdio that is the host's /dev/null is replaced by the container's (runc's
- * reOpenDevNull): CRIU cannot dump a file of a mount the container does not see. */
-static int reopen_dev_null(struct err *e)
+/* No mount namespace: chroot into the rootfs (runc's behaviour), then chdir /. */
+static int chroot_only(struct ctr *c, struct err *e)
 {
-	struct stat null, sb;
-	int i, fd;
-
-	if (stat("/dev/null", &null) < 0 || !S_ISCHR(null.st_mode))
-		return 0;
-	for (i = 0; i < 3; i++) {
-		if (fstat(i, &sb) < 0 || !S_ISCHR(sb.st_mode) || sb.st_rdev != null.st_rdev)
-			continue;
-		fd = open("/dev/null", i ? O_WRONLY : O_RDONLY);
-		if (fd < 0)
-			return err_sys(e, "open /dev/null");
-		if (fd != i) {
-			dup3(fd, i, 0);
-			close(fd);
-		}
-	}
+	const char *rootfs = spec_rootfs(&c->spec);
+	if (chdir(rootfs) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		return err_sys(e, "chroot %s", rootfs);
 	return 0;
 }
 
@@ -237,8 +223,15 @@ void rt_init(struct ctr *c)
 		syscall(SYS_keyctl, 1, name);
 		free(name);
 	}
-	if (rt_rootfs_prepare(c, &e) < 0)
-		child_die(c, &e);
+	/* Without a mount namespace there is nothing to mount: runc only chroots. */
+	c->rfs.rootfd = -1;
+	if (spec_has_ns(&c->spec, "mount")) {
+		if (rootfs_ctx_init(&c->rfs, &c->spec, &e) < 0)
+			child_die(c, &e);
+		c->rfs.no_pivot = c->o->no_pivot;
+		if (rootfs_prepare(&c->rfs, &e) < 0)
+			child_die(c, &e);
+	}
 	if (sync_send(c->sync[1], SYNC_MOUNTS_DONE, 0, NULL, &e) < 0 ||
 	    sync_expect(c->sync[1], SYNC_HOOKS_DONE, &m, &e) < 0)
 		_exit(1);
@@ -250,7 +243,8 @@ void rt_init(struct ctr *c)
 			child_die(c, &e);
 		c->st.pid = hpid;
 	}
-	if (rt_rootfs_pivot(c, &e) < 0)
+	/* rootfs_pivot also reopens a host /dev/null on stdio from the container's /dev. */
+	if (spec_has_ns(&c->spec, "mount") ? rootfs_pivot(&c->rfs, &e) < 0 : chroot_only(c, &e) < 0)
 		child_die(c, &e);
 	/* cwd: created if missing, before the root turns read-only (runc does it while
 	 * preparing the rootfs). */
@@ -268,8 +262,6 @@ void rt_init(struct ctr *c)
 			free(p);
 		}
 	}
-	if (reopen_dev_null(&e) < 0)
-		child_die(c, &e);
 	if (c->spec.terminal && rt_console_setup(c, &e) < 0)
 		child_die(c, &e);
 	if (c->spec.hostname && sethostname(c->spec.hostname, strlen(c->spec.hostname)) < 0) {
@@ -282,8 +274,9 @@ void rt_init(struct ctr *c)
 	}
 	if (set_lsm(c, &e) < 0 || set_sysctls(c, &e) < 0)
 		child_die(c, &e);
-	if (rt_rootfs_finalize(c, &e) < 0)
+	if (spec_has_ns(&c->spec, "mount") && rootfs_finalize(&c->rfs, &e) < 0)
 		child_die(c, &e);
+	rootfs_ctx_close(&c->rfs);
 	if (c->ps.nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		err_sys(&e, "set no_new_privs");
 		child_die(c, &e);

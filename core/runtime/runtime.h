@@ -1,8 +1,7 @@
 /* runtime: what the create, start and run applets call. One struct ctr carries a container
  * being made (parent side) and is inherited by the init after the clone (child side).
  * Rooms: create.c (parent orchestration), init.c (child set-up in runc's order),
- * init_final.c (identity switch and exec), rootfs_min.c (interim rootfs until core/rootfs
- * lands), start.c (exec.fifo, poststart), wait.c (foreground run). docs/runtime.md has the
+ * init_final.c (identity switch and exec), console.c, start.c (exec.fifo, poststart), wait.c (foreground run). docs/runtime.md has the
  * order and the reasons. */
 #ifndef CRBOX_RUNTIME_H
 #define CRBOX_RUNTIME_H
@@ -10,6 +9,7 @@
 #include "cgroup.h"
 #include "err.h"
 #include "process/pspec.h"
+#include "rootfs/rootfs.h"
 #include "spec.h"
 #include "state.h"
 
@@ -42,6 +42,7 @@ struct ctr {
 	int nlisten;                    /* LISTEN_FDS passed through */
 	pid_t stage1, pid;
 	int state_written;
+	struct rootfs_ctx rfs;           /* child: the rootfs steps (core/rootfs) */
 };
 
 /* Creates the container the way `runc create` does: on return 0 the init blocks on
@@ -65,12 +66,6 @@ int rt_wait(struct ctr *c, int sfd);
 void rt_init(struct ctr *c) __attribute__((noreturn));
 /* The last steps in the init (init_final.c): identity, caps, PATH lookup, exec.fifo, exec. */
 void rt_init_final(struct ctr *c) __attribute__((noreturn));
-/* The interim rootfs (rootfs_min.c): mounts under the rootfs, /dev, before the pivot. */
-int rt_rootfs_prepare(struct ctr *c, struct err *e);
-/* pivot_root (or MS_MOVE+chroot with no_pivot) into the rootfs. */
-int rt_rootfs_pivot(struct ctr *c, struct err *e);
-/* After the pivot: masked and readonly paths, read-only root. */
-int rt_rootfs_finalize(struct ctr *c, struct err *e);
 /* The pty (init side): /dev/pts/ptmx, peer on /dev/console and stdio, master sent. */
 int rt_console_setup(struct ctr *c, struct err *e);
 
