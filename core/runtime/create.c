@@ -267,6 +267,14 @@ int rt_create(struct ctr *c, const struct rt_opts *o, struct err *e)
 	c->dirfd = state_create(c->rootfd, o->id, e);
 	if (c->dirfd < 0)
 		return -1;
+	/* before state_from_spec: the /run/notify bind is one of the container's mounts */
+	{
+		char *sd = fmt_alloc("%s/%s", o->root, o->id);
+		int r = rt_notify_prepare(c, sd, e);
+		free(sd);
+		if (r < 0)
+			return -1;
+	}
 	state_from_spec(&c->st, &c->spec, o->id);
 	state_time_now(t, sizeof t);
 	c->st.created = xstrdup(t);
@@ -381,6 +389,7 @@ void rt_ctr_free(struct ctr *c)
 	if (c->fifo >= 0)
 		close(c->fifo);
 	cgroup_paths_free(&c->cg);
+	free(c->notify_dir);
 	pspec_free(&c->ps);
 	spec_free(&c->spec);
 	state_free(&c->st);

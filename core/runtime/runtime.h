@@ -43,6 +43,7 @@ struct ctr {
 	pid_t stage1, pid;
 	int state_written;
 	struct rootfs_ctx rfs;           /* child: the rootfs steps (core/rootfs) */
+	char *notify_dir;               /* <state>/notify when NOTIFY_SOCKET is proxied */
 };
 
 /* Creates the container the way `runc create` does: on return 0 the init blocks on
@@ -72,6 +73,12 @@ int rt_console_setup(struct ctr *c, struct err *e);
 /* Runs the spec's hooks of `kind` with the OCI state (status given, pid st->pid) on stdin. */
 int rt_run_hooks(const struct spec *s, const struct state *st, int kind, const char *status,
 		 struct err *e);
+
+/* NOTIFY_SOCKET (notify.c): create's part (the dir, the /run/notify bind and the env),
+ * start's socket (-2: nothing to proxy) and its wait for READY= (forwarded with MAINPID). */
+int rt_notify_prepare(struct ctr *c, const char *statedir, struct err *e);
+int rt_notify_bind(int dirfd, struct err *e);
+int rt_notify_wait(int fd, pid_t pid, uint64_t start, struct err *e);
 
 /* The default config.json `runc spec` writes (rootless: its --rootless variant). Heap. */
 char *rt_spec_template(int rootless);

@@ -13,12 +13,18 @@ int rt_start(int rootfd, int dirfd, const struct state *st, struct err *e)
 	struct state s2;
 	struct spec spec;
 	char b;
-	int fd, r, tries;
+	int fd, r, tries, nfd;
 
 	(void)rootfd;
+	nfd = rt_notify_bind(dirfd, e);
+	if (nfd == -1)
+		return -1;
 	fd = openat(dirfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		if (nfd >= 0)
+			close(nfd);
 		return err_sys(e, "open exec.fifo");
+	}
 	/* The init opens its end once a reader exists, then writes one byte. */
 	for (tries = 0;; tries++) {
 		struct pollfd p = { fd, POLLIN, 0 };
@@ -27,14 +33,26 @@ int rt_start(int rootfd, int dirfd, const struct state *st, struct err *e)
 			break;
 		if (!proc_alive(st->pid, st->start_time) || tries > 300) {
 			close(fd);
+			if (nfd >= 0)
+				close(nfd);
 			return err_set(e, ESRCH, "container process is already dead");
 		}
 	}
 	r = (int)read(fd, &b, 1);
 	close(fd);
-	if (r != 1)
+	if (r != 1) {
+		if (nfd >= 0)
+			close(nfd);
 		return err_set(e, ESRCH, "container process is already dead");
+	}
 	unlinkat(dirfd, "exec.fifo", 0);
+	/* NOTIFY_SOCKET: start returns once the container said READY (or exited), as runc. */
+	if (nfd >= 0) {
+		r = rt_notify_wait(nfd, st->pid, st->start_time, e);
+		close(nfd);
+		if (r < 0)
+			return -1;
+	}
 
 	/* poststart: after the user process started (OCI spec, crun, runc main). */
 	{

@@ -458,3 +458,30 @@ msg() {
 	runc delete -f cr
 	assert_no_leftovers cr
 }
+
+@test "NOTIFY_SOCKET: /run/notify in the container; start forwards READY=1 with MAINPID" {
+	command -v python3 >/dev/null || skip "needs python3 (the host-side notify listener)"
+	make_bundle "$ROOT/b" /bin/sh -c 'echo "$NOTIFY_SOCKET" > /nsenv; ls -ld /run/notify > /nsdir; sleep 1000'
+	local host=$ROOT/host-notify.sock
+	python3 -c 'import socket,sys
+s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1]); s.settimeout(30)
+open(sys.argv[2], "w").write(s.recv(4096).decode())' "$host" "$ROOT/got" &
+	local lp=$!
+	for i in $(seq 50); do [ -S "$host" ] && break; sleep 0.1; done
+	NOTIFY_SOCKET=$host crbox_create ns
+	NOTIFY_SOCKET=$host "$CRBOX" --root "$ROOT/crbox" start ns &
+	local sp=$!
+	# The container's process writes READY=1 to /run/notify/notify.sock; the same socket is
+	# <state>/notify/notify.sock on the host.
+	local sock=$ROOT/crbox/ns/notify/notify.sock
+	for i in $(seq 50); do [ -S "$sock" ] && [ -s "$BUNDLE/rootfs/nsenv" ] && break; sleep 0.1; done
+	[ "$(cat "$BUNDLE/rootfs/nsenv")" = /run/notify/notify.sock ]
+	python3 -c 'import socket,sys
+socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"STATUS=x\nREADY=1\n", sys.argv[1])' "$sock"
+	wait $sp
+	wait $lp
+	[ "$(cat "$ROOT/got")" = "READY=1
+MAINPID=$(cat "$ROOT/ns.pid")" ]
+	crbox delete -f ns
+	assert_no_leftovers ns
+}
