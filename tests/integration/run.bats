@@ -485,3 +485,34 @@ MAINPID=$(cat "$ROOT/ns.pid")" ]
 	crbox delete -f ns
 	assert_no_leftovers ns
 }
+
+@test "sysctl written in the container's namespaces; personality LINUX32; an AppArmor profile without AppArmor is a clear error" {
+	make_bundle "$ROOT/b" /bin/sh -c 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmni; uname -m'
+	set_cfg '.linux.sysctl = {"net.ipv4.ip_forward": "1", "kernel.shmmni": "1234"}
+		| .linux.personality = {"domain": "LINUX32"}'
+	KNOWN_IDS+=(sy ap)
+	run crbox run --bundle "$BUNDLE" sy </dev/null
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 1 ]
+	[ "${lines[1]}" = 1234 ]
+	[[ ${lines[2]} == i?86 ]]
+	[ "$(cat /proc/sys/kernel/shmmni)" != 1234 ]
+	if [ ! -d /sys/kernel/security/apparmor ]; then
+		set_cfg '.process.apparmorProfile = "crbox-test"'
+		run crbox run --bundle "$BUNDLE" ap </dev/null
+		[ "$status" -eq 1 ]
+		[[ $(msg "$output") == *'apparmor profile "crbox-test" specified but AppArmor is not enabled on the host' ]]
+		assert_no_leftovers ap
+	fi
+}
+
+@test "run with a terminal in the foreground proxies the pty" {
+	make_bundle "$ROOT/b" /bin/sh -c 'tty; echo out-of-pty'
+	set_cfg '.process.terminal = true'
+	KNOWN_IDS+=(tf)
+	run crbox run --bundle "$BUNDLE" tf </dev/null
+	[ "$status" -eq 0 ]
+	[[ $output == *"/dev/pts/0"* ]]
+	[[ $output == *"out-of-pty"* ]]
+	assert_no_leftovers tf
+}
