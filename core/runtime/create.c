@@ -2,6 +2,7 @@
  * exec.fifo, the clone, the sync protocol (sync.h), hooks, state.json, pid file. */
 #include "runtime/runtime.h"
 #include "runtime/sync.h"
+#include "ns/ns.h"
 #include "buf.h"
 #include "fmt.h"
 #include "fsutil.h"
@@ -64,76 +65,6 @@ static int console_connect(const char *path, struct err *e)
 	return fd;
 }
 
-/* Which namespaces are new (clone flags) and which are joined (fds opened now, on the host
- * side, before anything runs in the container). */
-static int plan_namespaces(struct ctr *c, struct err *e)
-{
-	size_t i;
-	for (i = 0; i < c->spec.nnamespaces; i++) {
-		const struct spec_ns *n = &c->spec.namespaces[i];
-		int k = (int)(n->nt - spec_nstypes);
-		if (!n->path) {
-			c->clone_flags |= n->nt->clone;
-			continue;
-		}
-		c->nsfd[k] = open(n->path, O_RDONLY | O_CLOEXEC);
-		if (c->nsfd[k] < 0)
-			return err_sys(e, "open namespace %s", n->path);
-	}
-	if (c->spec.hostname && !spec_has_ns(&c->spec, "uts"))
-		return err_set(e, EINVAL, "unable to set hostname without a private UTS namespace");
-	if (c->ps.domainname && !spec_has_ns(&c->spec, "uts"))
-		return err_set(e, EINVAL, "unable to set domainname without a private UTS namespace");
-	if ((c->spec.nuid_mappings || c->spec.ngid_mappings) && !spec_has_ns(&c->spec, "user"))
-		return err_set(e, EINVAL, "user namespaces aren't enabled in the kernel");
-	if ((c->clone_flags & CLONE_NEWUSER) && (!c->spec.nuid_mappings || !c->spec.ngid_mappings))
-		return err_set(e, EINVAL, "user namespace enabled, but no user mapping found in config");
-	if (c->ps.has_timens && !spec_has_ns(&c->spec, "time"))
-		return err_set(e, EINVAL, "time offsets specified without a time namespace");
-	return pspec_sysctl_check(&c->ps, &c->spec, e);
-}
-
-static int write_map(pid_t pid, const char *file, const struct spec_idmap *m, size_t n,
-		     struct err *e)
-{
-	struct buf b = BUF_INIT;
-	char *path = fmt_alloc("/proc/%d/%s", (int)pid, file);
-	size_t i;
-	int fd, rc = 0;
-
-	for (i = 0; i < n; i++)
-		buf_addf(&b, "%u %u %u\n", m[i].container_id, m[i].host_id, m[i].size);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, b.p, b.len) != (ssize_t)b.len)
-		rc = err_sys(e, "write %s", path);
-	if (fd >= 0)
-		close(fd);
-	free(path);
-	buf_free(&b);
-	return rc;
-}
-
-/* The host id container id 0 maps to (0 without maps). */
-static unsigned root_host_id(const struct spec_idmap *m, size_t n)
-{
-	size_t i;
-	for (i = 0; i < n; i++)
-		if (m[i].container_id == 0)
-			return m[i].host_id;
-	return 0;
-}
-
-static void fill_ns_paths(struct state *st, pid_t pid)
-{
-	size_t i;
-	for (i = 0; i < SPEC_NS_N; i++) {
-		char *p = fmt_alloc("/proc/%d/ns/%s", (int)pid, spec_nstypes[i].proc);
-		if (access(p, F_OK) == 0)
-			state_kv_set(&st->ns_paths, &st->nns_paths, spec_nstypes[i].runc, p);
-		free(p);
-	}
-}
-
 /* The parent's half of the protocol, until SYNC_READY. */
 static int parent_sync(struct ctr *c, struct err *e)
 {
@@ -152,9 +83,9 @@ static int parent_sync(struct ctr *c, struct err *e)
 		case SYNC_ERROR:
 			return err_set(e, m.val, "%s", m.msg);
 		case SYNC_USERMAP_PLS:
-			if (write_map(c->stage1, "gid_map", c->spec.gid_mappings,
+			if (ns_write_map(c->stage1, "gid_map", c->spec.gid_mappings,
 				      c->spec.ngid_mappings, e) < 0 ||
-			    write_map(c->stage1, "uid_map", c->spec.uid_mappings,
+			    ns_write_map(c->stage1, "uid_map", c->spec.uid_mappings,
 				      c->spec.nuid_mappings, e) < 0 ||
 			    sync_send(c->sync[0], SYNC_USERMAP_ACK, 0, NULL, e) < 0)
 				return -1;
@@ -255,7 +186,7 @@ int rt_create(struct ctr *c, const struct rt_opts *o, struct err *e)
 	if (!c->spec.terminal && o->console_socket)
 		return err_set(e, EINVAL, "cannot use console socket if %s will not detach or "
 			       "allocate tty", o->prog);
-	if (plan_namespaces(c, e) < 0 || rootfs_validate(spec_rootfs(&c->spec), e) < 0)
+	if (ns_plan(&c->spec, &c->ps, &c->clone_flags, c->nsfd, e) < 0 || rootfs_validate(spec_rootfs(&c->spec), e) < 0)
 		return -1;
 	/* fds past the ones handed to the container must not reach it (the caller may leak
 	 * some, conmon does): close-on-exec from here on; the init closes them before exec. */
@@ -298,8 +229,8 @@ int rt_create(struct ctr *c, const struct rt_opts *o, struct err *e)
 	 * writing after it switched to the process user. */
 	if (mkfifoat(c->dirfd, "exec.fifo", 0622) < 0 ||
 	    fchmodat(c->dirfd, "exec.fifo", 0622, 0) < 0 ||
-	    fchownat(c->dirfd, "exec.fifo", root_host_id(c->spec.uid_mappings, c->spec.nuid_mappings),
-		     root_host_id(c->spec.gid_mappings, c->spec.ngid_mappings), AT_SYMLINK_NOFOLLOW) < 0)
+	    fchownat(c->dirfd, "exec.fifo", ns_root_host_id(c->spec.uid_mappings, c->spec.nuid_mappings),
+		     ns_root_host_id(c->spec.gid_mappings, c->spec.ngid_mappings), AT_SYMLINK_NOFOLLOW) < 0)
 		return err_sys(e, "mkfifo exec.fifo");
 	c->fifo = openat(c->dirfd, "exec.fifo", O_PATH | O_CLOEXEC);
 	if (c->fifo < 0)
@@ -334,7 +265,7 @@ int rt_create(struct ctr *c, const struct rt_opts *o, struct err *e)
 		if (c->pty_master < 0)
 			return -1;
 	}
-	fill_ns_paths(&c->st, c->pid);
+	ns_fill_state(&c->st, c->pid);
 	if (proc_fd_links(c->pid, c->st.ext_desc, e) < 0)
 		return -1;
 	if (state_write(c->dirfd, &c->st, e) < 0)

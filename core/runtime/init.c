@@ -3,6 +3,7 @@
  * as SYNC_ERROR and the child exits 1. */
 #include "runtime/runtime.h"
 #include "runtime/sync.h"
+#include "ns/ns.h"
 #include "fmt.h"
 #include "proc.h"
 #include <errno.h>
@@ -42,25 +43,6 @@ static int write_file(const char *path, const char *s, struct err *e)
 	return rc;
 }
 
-/* setns in runc's order: the user namespace first, so that the others can be joined with
- * the privileges it gives. */
-static int join_namespaces(struct ctr *c, struct err *e)
-{
-	int i, pass;
-	for (pass = 0; pass < 2; pass++)
-		for (i = 0; i < SPEC_NS_N; i++) {
-			int isuser = spec_nstypes[i].clone == CLONE_NEWUSER;
-			if (c->nsfd[i] < 0 || isuser != (pass == 0))
-				continue;
-			if (setns(c->nsfd[i], spec_nstypes[i].clone) < 0)
-				return err_sys(e, "failed to join %s namespace",
-					       spec_nstypes[i].oci);
-			close(c->nsfd[i]);
-			c->nsfd[i] = -1;
-		}
-	return 0;
-}
-
 /* Stage 1: host-side settings that need the host user namespace (oomScoreAdj, rlimits),
  * joins, the user namespace and its maps, the other new namespaces, and the fork into a
  * new or joined pid/time namespace. Returns in the process that becomes the init. */
@@ -90,7 +72,7 @@ static void stage1(struct ctr *c)
 			child_die(c, &e);
 		}
 	}
-	if (join_namespaces(c, &e) < 0)
+	if (ns_join(c->nsfd, &e) < 0)
 		child_die(c, &e);
 	if (c->clone_flags & CLONE_NEWUSER) {
 		if (unshare(CLONE_NEWUSER) < 0) {

@@ -3,6 +3,8 @@
  * exec.fifo, startContainer hooks, close fds, execve. */
 #include "runtime/runtime.h"
 #include "runtime/sync.h"
+#include "process/caps.h"
+#include "process/execve.h"
 #include "buf.h"
 #include "fmt.h"
 #include "fsutil.h"
@@ -16,130 +18,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* <linux/capability.h>, which musl does not ship. */
-#define CAP_V3 0x20080522
-struct cap_hdr {
-	uint32_t version;
-	int pid;
-};
-struct cap_data {
-	uint32_t effective, permitted, inheritable;
-};
-
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
-#ifndef PR_CAP_AMBIENT
-#define PR_CAP_AMBIENT 47
-#define PR_CAP_AMBIENT_RAISE 2
-#define PR_CAP_AMBIENT_CLEAR_ALL 4
-#endif
-
 static void child_die(struct ctr *c, struct err *e) __attribute__((noreturn));
 static void child_die(struct ctr *c, struct err *e)
 {
 	sync_send_err(c->sync[1], e);
 	_exit(1);
-}
-
-static int last_cap(void)
-{
-	char b[16] = "";
-	int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC), n = 40;
-	if (fd >= 0) {
-		if (read(fd, b, sizeof b - 1) > 0)
-			n = atoi(b);
-		close(fd);
-	}
-	return n > 63 ? 63 : n;
-}
-
-static int drop_bounding(struct ctr *c, int last, struct err *e)
-{
-	int i;
-	for (i = 0; i <= last; i++)
-		if (!(c->ps.caps[CAPSET_BOUNDING] >> i & 1) &&
-		    prctl(PR_CAPBSET_DROP, i, 0, 0, 0) < 0 && errno != EINVAL)
-			return err_sys(e, "drop capability %s from the bounding set",
-				       pspec_cap_name(i));
-	return 0;
-}
-
-static int apply_caps(struct ctr *c, struct err *e)
-{
-	struct cap_hdr h = { CAP_V3, 0 };
-	struct cap_data d[2];
-	int k;
-	uint64_t eff = c->ps.caps[CAPSET_EFFECTIVE], perm = c->ps.caps[CAPSET_PERMITTED],
-		 inh = c->ps.caps[CAPSET_INHERITABLE], amb = c->ps.caps[CAPSET_AMBIENT];
-
-	for (k = 0; k < 2; k++) {
-		d[k].effective = (uint32_t)(eff >> (32 * k));
-		d[k].permitted = (uint32_t)(perm >> (32 * k));
-		d[k].inheritable = (uint32_t)(inh >> (32 * k));
-	}
-	if (syscall(SYS_capset, &h, d) < 0)
-		return err_sys(e, "capset");
-	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	for (k = 0; k < 64; k++)   /* failures are tolerated, as runc warns and goes on */
-		if (amb >> k & 1)
-			prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, k, 0, 0);
-	return 0;
-}
-
-/* The home directory of uid from the container's /etc/passwd, "/" when unknown. */
-static char *home_of(uint32_t uid)
-{
-	struct buf b = BUF_INIT;
-	struct err e;
-	char *home = NULL, *p, *line;
-
-	if (fs_read_file("/etc/passwd", 1 << 20, &b, &e) == 0 && b.p) {
-		p = b.p;
-		while (!home && (line = strsep(&p, "\n"))) {
-			char *fld[7], *q = line;
-			int n = 0;
-			while (n < 7 && (fld[n] = strsep(&q, ":")))
-				n++;
-			if (n >= 6 && fld[2][0] && (uint32_t)atol(fld[2]) == uid)
-				home = xstrdup(fld[5]);
-		}
-	}
-	buf_free(&b);
-	return home ? home : xstrdup("/");
-}
-
-static const char *env_get(char **env, const char *key)
-{
-	size_t n = strlen(key);
-	for (; *env; env++)
-		if (!strncmp(*env, key, n) && (*env)[n] == '=')
-			return *env + n + 1;
-	return NULL;
-}
-
-/* Go's exec.LookPath with the container's PATH; the error texts are Go's. */
-static char *look_path(const char *file, const char *path, struct err *e)
-{
-	struct stat sb;
-	if (strchr(file, '/')) {
-		if (stat(file, &sb) < 0)
-			return err_sys(e, "exec: \"%s\": stat %s", file, file), NULL;
-		if (S_ISDIR(sb.st_mode) || !(sb.st_mode & 0111))
-			return err_set(e, EACCES, "exec: \"%s\": permission denied", file), NULL;
-		return xstrdup(file);
-	}
-	while (path) {
-		const char *end = strchr(path, ':');
-		size_t n = end ? (size_t)(end - path) : strlen(path);
-		char *cand = n ? fmt_alloc("%.*s/%s", (int)n, path, file) : fmt_alloc("./%s", file);
-		if (stat(cand, &sb) == 0 && !S_ISDIR(sb.st_mode) && (sb.st_mode & 0111))
-			return cand;
-		free(cand);
-		path = end ? end + 1 : NULL;
-	}
-	err_set(e, ENOENT, "exec: \"%s\": executable file not found in $PATH", file);
-	return NULL;
 }
 
 static int chdir_cwd(const char *cwd, struct err *e)
@@ -160,7 +46,7 @@ void rt_init_final(struct ctr *c)
 	struct buf eb = BUF_INIT;
 	char **env, *bin, *home = NULL;
 	size_t i, n = 0;
-	int last = last_cap(), keep = 3 + c->nlisten + c->o->preserve_fds, fifo;
+	int last = caps_last_cap(), keep = 3 + c->nlisten + c->o->preserve_fds, fifo;
 	uint32_t uid = c->spec.uid, gid = c->spec.gid;
 
 	syscall(SYS_close_range, keep, ~0U, CLOSE_RANGE_CLOEXEC);
@@ -173,7 +59,7 @@ void rt_init_final(struct ctr *c)
 		err_sys(&e, "chdir %s", c->spec.cwd);
 		child_die(c, &e);
 	}
-	if (c->ps.has_caps && drop_bounding(c, last, &e) < 0)
+	if (c->ps.has_caps && caps_drop_bounding(c->ps.caps[CAPSET_BOUNDING], last, &e) < 0)
 		child_die(c, &e);
 	prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
 	{
@@ -200,7 +86,7 @@ void rt_init_final(struct ctr *c)
 	if (chdir_cwd(c->spec.cwd, &e) < 0)
 		child_die(c, &e);
 	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
-	if (c->ps.has_caps && apply_caps(c, &e) < 0)
+	if (c->ps.has_caps && caps_apply(c->ps.caps, &e) < 0)
 		child_die(c, &e);
 
 	/* The environment: process.env, LISTEN_FDS/LISTEN_PID as runc passes them, HOME. */
@@ -211,11 +97,11 @@ void rt_init_final(struct ctr *c)
 		env[n++] = fmt_alloc("LISTEN_FDS=%d", c->nlisten);
 		env[n++] = xstrdup("LISTEN_PID=1");
 	}
-	if (!env_get(env, "HOME")) {
-		home = home_of(uid);
+	if (!exec_env_get(env, "HOME")) {
+		home = exec_home_of(uid);
 		env[n++] = fmt_alloc("HOME=%s", home);
 	}
-	bin = look_path(c->spec.args[0], env_get(env, "PATH"), &e);
+	bin = exec_look_path(c->spec.args[0], exec_env_get(env, "PATH"), &e);
 	if (!bin) {
 		err_wrap(&e, "unable to start container process");
 		child_die(c, &e);
