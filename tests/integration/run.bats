@@ -410,7 +410,10 @@ msg() {
 	# then reopened for writing, meets the seals instead of the host binary.
 	exec {h}<"/proc/$pid/exe"
 	crbox start cv
-	wait_count_above 0 20 >/dev/null
+	if ! wait_count_above 0 20 >/dev/null; then
+		crbox state cv >&2; ps -o pid,stat,args --ppid "$pid" -p "$pid" >&2
+		false
+	fi
 	[[ $(readlink "/proc/$pid/exe") != *crbox* ]]
 	local size
 	size=$(stat -L -c %s "/proc/self/fd/$h")
