@@ -4,6 +4,7 @@
  * the console socket with one data byte string ("/dev/ptmx", as runc sends). */
 #include "runtime/runtime.h"
 #include "buf.h"
+#include "sys/sock.h"
 #include "fmt.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -20,27 +21,6 @@
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
 #define DEVPTS_MAGIC 0x1cd1
-
-static int send_master(int sock, int fd, struct err *e)
-{
-	static const char name[] = "/dev/ptmx";
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { (void *)name, sizeof name - 1 };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			    .msg_controllen = sizeof cbuf };
-	struct cmsghdr *cm;
-
-	memset(cbuf, 0, sizeof cbuf);
-	cm = CMSG_FIRSTHDR(&m);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof fd);
-	while (sendmsg(sock, &m, MSG_NOSIGNAL) < 0)
-		if (errno != EINTR)
-			return err_sys(e, "send the console master over the console socket");
-	return 0;
-}
 
 int rt_console_setup(struct ctr *c, struct err *e)
 {
@@ -80,7 +60,7 @@ int rt_console_setup(struct ctr *c, struct err *e)
 			return err_sys(e, "bind the terminal onto /dev/console");
 		}
 	}
-	if (send_master(c->console, master, e) < 0) {
+	if (sock_send_fd(c->console, master, "/dev/ptmx", e) < 0) {
 		close(master);
 		close(peer);
 		return -1;

@@ -3,6 +3,7 @@
 #include "runtime/runtime.h"
 #include "runtime/sync.h"
 #include "ns/ns.h"
+#include "sys/sock.h"
 #include "buf.h"
 #include "fmt.h"
 #include "fsutil.h"
@@ -16,7 +17,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,24 +45,6 @@ int rt_run_hooks(const struct spec *s, const struct state *st, int kind, const c
 	}
 	buf_free(&in);
 	return rc;
-}
-
-static int console_connect(const char *path, struct err *e)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd;
-	if (strlen(path) >= sizeof a.sun_path)
-		return err_set(e, ENAMETOOLONG, "console socket path too long: %s", path);
-	strcpy(a.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return err_sys(e, "console socket");
-	if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
-		err_sys(e, "dial unix %s", path);
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 /* The parent's half of the protocol, until SYNC_READY. */
@@ -115,24 +97,6 @@ static int parent_sync(struct ctr *c, struct err *e)
 			return err_set(e, EPROTO, "sync: unexpected %s", sync_name(m.type));
 		}
 	}
-}
-
-static int recv_master(int sock, struct err *e)
-{
-	char data[64], cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { data, sizeof data };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			    .msg_controllen = sizeof cbuf };
-	struct cmsghdr *cm;
-	int fd = -1;
-
-	if (recvmsg(sock, &m, MSG_CMSG_CLOEXEC) <= 0)
-		return err_sys(e, "receive the terminal master");
-	cm = CMSG_FIRSTHDR(&m);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return err_set(e, EPROTO, "no terminal master received");
-	memcpy(&fd, CMSG_DATA(cm), sizeof fd);
-	return fd;
 }
 
 static int launch(struct ctr *c, struct err *e)
@@ -246,7 +210,7 @@ int rt_create(struct ctr *c, const struct rt_opts *o, struct err *e)
 
 	if (c->spec.terminal) {
 		if (o->console_socket) {
-			c->console = console_connect(o->console_socket, e);
+			c->console = sock_connect(o->console_socket, e);
 			if (c->console < 0)
 				return -1;
 		} else {
@@ -261,7 +225,7 @@ int rt_create(struct ctr *c, const struct rt_opts *o, struct err *e)
 	if (c->console_peer >= 0) {
 		close(c->console);
 		c->console = -1;
-		c->pty_master = recv_master(c->console_peer, e);
+		c->pty_master = sock_recv_fd(c->console_peer, e);
 		if (c->pty_master < 0)
 			return -1;
 	}

@@ -519,3 +519,15 @@ MAINPID=$(cat "$ROOT/ns.pid")" ]
 	[[ $output == *"out-of-pty"* ]]
 	assert_no_leftovers tf
 }
+
+@test "a hook past its timeout fails create, which leaves nothing" {
+	make_bundle "$ROOT/b"
+	set_cfg '.hooks = {"prestart": [{"path": "/bin/sleep", "args": ["sleep", "10"], "timeout": 1}]}'
+	KNOWN_IDS+=(to)
+	local t0=$SECONDS
+	run crbox create --bundle "$BUNDLE" to </dev/null
+	[ "$status" -eq 1 ]
+	[ $((SECONDS - t0)) -lt 8 ]
+	[[ $(msg "$output") == *"prestart"*"timeout"* ]]
+	assert_no_leftovers to
+}
