@@ -96,8 +96,12 @@ static void stage1(struct ctr *c)
 		fmt_sn(v, sizeof v, "monotonic %lld %lld\nboottime %lld %lld\n",
 		       (long long)c->ps.mono_s, (long long)c->ps.mono_ns,
 		       (long long)c->ps.boot_s, (long long)c->ps.boot_ns);
+		/* Our own /proc files belong to the host's root while we are non-dumpable; root
+		 * of a new user namespace needs them to be its own for this one write. */
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 		if (write_file("/proc/self/timens_offsets", v, &e) < 0)
 			child_die(c, &e);
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	}
 	if (!needfork) {
 		if (sync_send(c->sync[1], SYNC_PID, getpid(), NULL, &e) < 0)
@@ -193,6 +197,9 @@ void rt_init(struct ctr *c)
 		sigprocmask(SIG_SETMASK, &all, NULL);
 	}
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Non-dumpable until execve (which resets it): nothing in the container can ptrace the
+	 * init or open the fds in /proc/<init>/fd while it holds host fds (CVE-2016-9962). */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	stage1(c);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (setsid() < 0) {

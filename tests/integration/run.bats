@@ -403,7 +403,7 @@ msg() {
 	local pid
 	pid=$(cat "$ROOT/cv.pid")
 	[[ $(readlink "/proc/$pid/exe") == "/memfd:crbox (deleted)" ]]
-	# While the init runs crbox, its exe cannot be opened for writing (text busy)...
+	# While it runs crbox, its exe cannot be opened for writing (text busy)...
 	run nsenter -t "$pid" -m -p /bin/sh -c 'echo pwned >> /proc/1/exe; echo rc=$?'
 	[ "${lines[1]}" = rc=1 ]
 	# ...and the CVE's trick, a handle kept until the init has exec'd the user process,
