@@ -211,11 +211,11 @@ msg() {
 }
 
 @test "a missing cwd is created; env, hostname, user ids, groups, umask, rlimits, oom, NNP" {
-	make_bundle "$ROOT/b" /bin/sh -c 'pwd; echo $FOO; hostname; id -u; id -g; id -G; umask; ulimit -n; cat /proc/self/oom_score_adj; grep NoNewPrivs /proc/self/status; echo HOME=$HOME'
+	make_bundle "$ROOT/b" /bin/sh -c 'pwd; echo $FOO; hostname; id -u; id -g; id -G; umask; ulimit -n; cat /proc/self/oom_score_adj; grep NoNewPrivs /proc/self/status; echo HOME=$HOME; cat /proc/sys/kernel/domainname'
 	set_cfg '.process.cwd = "/new/dir" | .process.env += ["FOO=bar"] | .hostname = "h1"
 		| .process.user = {"uid": 1000, "gid": 1001, "additionalGids": [5, 6], "umask": 63}
 		| .process.rlimits = [{"type": "RLIMIT_NOFILE", "hard": 1000, "soft": 900}]
-		| .process.oomScoreAdj = 100'
+		| .process.oomScoreAdj = 100 | .domainname = "dom1"'
 	KNOWN_IDS+=(en)
 	run crbox run --bundle "$BUNDLE" en </dev/null
 	[ "$status" -eq 0 ]
@@ -230,6 +230,7 @@ msg() {
 	[ "${lines[8]}" = 100 ]
 	[[ ${lines[9]} == *"1" ]]
 	[ "${lines[10]}" = HOME=/ ]
+	[ "${lines[11]}" = dom1 ]
 }
 
 @test "capabilities from /proc/self/status match runc's for the same config" {
@@ -247,6 +248,14 @@ msg() {
 	b=$(crbox run --bundle "$BUNDLE" c5 </dev/null)
 	[ "$a" = "$b" ]
 	[[ $b == *"CapAmb:	0000000000000020"* ]]
+	# the same config for a non-root process user
+	set_cfg '.process.user = {"uid": 1000, "gid": 1000}'
+	KNOWN_IDS+=(r6 c6)
+	a=$(runc run --bundle "$BUNDLE" r6 </dev/null)
+	b=$(crbox run --bundle "$BUNDLE" c6 </dev/null)
+	echo "runc: $a" >&2
+	echo "crbox: $b" >&2
+	[ "$a" = "$b" ]
 }
 
 @test "user namespace: maps written by the parent, seen from inside" {
