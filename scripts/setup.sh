@@ -11,7 +11,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 pkgs=(build-essential musl-tools musl-dev libprotobuf-c-dev protobuf-c-compiler
       bats jq runc busybox-static iptables iproute2 clang libclang-rt-14-dev valgrind util-linux
-      procps libcap2-bin kmod file)
+      procps libcap2-bin kmod file
+      python3)  # run.bats: the NOTIFY_SOCKET listener and a subreaper caller
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
