@@ -49,6 +49,8 @@ void rt_init_final(struct ctr *c)
 	int last = caps_last_cap(), keep = 3 + c->nlisten + c->o->preserve_fds, fifo;
 	uint32_t uid = c->spec.uid, gid = c->spec.gid;
 
+	/* SECCOMP HOOK POINT 1 (core/seccomp): without noNewPrivileges the filter is loaded
+	 * here, while CAP_SYS_ADMIN is still held (runc: before finalizeNamespace). */
 	syscall(SYS_close_range, keep, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (c->ps.has_umask)
 		umask(c->ps.umask);
@@ -107,9 +109,10 @@ void rt_init_final(struct ctr *c)
 		child_die(c, &e);
 	}
 
-	/* SECCOMP HOOK POINT (core/seccomp lands here): with noNewPrivileges the filter is
-	 * loaded now, as close to execve as possible; without it, it must be loaded before
-	 * the capabilities are dropped above (seccomp-devices ordering, docs/runtime.md). */
+	/* SECCOMP HOOK POINT 2 (core/seccomp): with noNewPrivileges the filter is loaded
+	 * here, after the caps and the PATH lookup, as close to execve as possible. What runs
+	 * after it must stay minimal and fixed: sync send, close, open/write of exec.fifo,
+	 * startContainer hooks (fork/exec), close_range, execve (docs/runtime.md). */
 
 	/* From here on the init outlives create: no death signal from its parent. */
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
