@@ -545,3 +545,17 @@ MAINPID=$(cat "$ROOT/ns.pid")" ]
 	[[ $(msg "$output") == *"prestart"*"timeout"* ]]
 	assert_no_leftovers to
 }
+
+@test "run --no-subreaper in the foreground still returns the container's status; run -d runs poststart" {
+	make_bundle "$ROOT/b" /bin/sh -c 'exit 5'
+	KNOWN_IDS+=(ns1)
+	run crbox run --no-subreaper --bundle "$BUNDLE" ns1 </dev/null
+	[ "$status" -eq 5 ]
+	make_bundle "$ROOT/b2"
+	set_cfg --arg f "$ROOT/poststart" '.hooks = {"poststart": [{"path": "/bin/sh", "args": ["sh", "-c", "cat > \($f)"]}]}'
+	crbox_run_d ps1
+	[ "$(jq -r '.status + " " + .id' "$ROOT/poststart")" = "running ps1" ]
+	[ "$(jq -r .pid "$ROOT/poststart")" = "$(cat "$ROOT/ps1.pid")" ]
+	crbox delete -f ps1
+	assert_no_leftovers ns1 ps1
+}
