@@ -106,7 +106,8 @@ int global_finish(struct err *e)
 			return err_sys(e, "open log file %s", g.log);
 	}
 	if (g.systemd_cgroup)
-		return err_set(e, 0, "--systemd-cgroup is not supported by crbox");
+		return err_set(e, 0, "--systemd-cgroup is not supported by crbox: use the cgroupfs "
+				      "driver (omit --systemd-cgroup; linux.cgroupsPath as a path)");
 	if (g.rootless && strcmp(g.rootless, "true") && strcmp(g.rootless, "false") &&
 	    strcmp(g.rootless, "auto"))
 		return err_set(e, 0, "invalid --rootless value: %s", g.rootless);
