@@ -210,8 +210,9 @@ refused() {
 	run import_detached ct --import "$ROOT/t1.tar" --keep-image "$ROOT/kept"
 	[ "$status" -eq 1 ] && [ ! -e "$ROOT/kept" ]
 
-	# And the untouched archive still restores.
-	c=$(read_count)
+	# And the untouched archive still restores. (The dump may have caught the counter between
+	# truncating /count and writing it: then the base is 0.)
+	c=$(read_count 2>/dev/null || echo 0)
 	import_detached ct --import "$ROOT/good.tar" --keep-image "$ROOT/kept"
 	carries_on "$c" >/dev/null
 	[ -f "$ROOT/kept/checkpoint/inventory.img" ]
