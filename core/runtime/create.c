@@ -132,7 +132,7 @@ int rt_create(struct ctr *c, const struct rt_opts *o, struct err *e)
 
 	memset(c, 0, sizeof *c);
 	c->o = o;
-	c->rootfd = c->dirfd = c->console = c->console_peer = c->pty_master = c->fifo = -1;
+	c->rootfd = c->dirfd = c->console = c->console_peer = c->pty_master = c->fifo = c->procfd = -1;
 	c->sync[0] = c->sync[1] = -1;
 	for (i = 0; i < SPEC_NS_N; i++)
 		c->nsfd[i] = -1;

@@ -169,6 +169,11 @@ static int set_lsm(struct ctr *c, struct err *e)
 static int chroot_only(struct ctr *c, struct err *e)
 {
 	const char *rootfs = spec_rootfs(&c->spec);
+	/* Nothing is mounted in the chroot, so exec.fifo is reopened through this /proc (the
+	 * same instance the container sees without a mount namespace); closed before execve. */
+	c->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (c->procfd < 0)
+		return err_sys(e, "open /proc");
 	if (chdir(rootfs) < 0 || chroot(".") < 0 || chdir("/") < 0)
 		return err_sys(e, "chroot %s", rootfs);
 	return 0;

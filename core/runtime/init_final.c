@@ -122,8 +122,11 @@ void rt_init_final(struct ctr *c)
 	c->sync[1] = -1;
 	{
 		char p[64];
-		fmt_sn(p, sizeof p, "/proc/self/fd/%d", c->fifo);
-		fifo = open(p, O_WRONLY | O_CLOEXEC);
+		fmt_sn(p, sizeof p, "%sself/fd/%d", c->procfd >= 0 ? "" : "/proc/", c->fifo);
+		fifo = openat(c->procfd >= 0 ? c->procfd : AT_FDCWD, p, O_WRONLY | O_CLOEXEC);
+		if (c->procfd >= 0)
+			close(c->procfd);
+		c->procfd = -1;
 	}
 	if (fifo < 0 || write(fifo, "0", 1) != 1)
 		_exit(1);

@@ -37,6 +37,7 @@ struct ctr {
 	int console_peer;               /* parent's end when foreground (socketpair), -1 */
 	int pty_master;                 /* foreground: received master, -1 */
 	int fifo;                       /* O_PATH exec.fifo, -1 */
+	int procfd;                     /* init without a mount ns: /proc before the chroot, -1 */
 	int nsfd[SPEC_NS_N];            /* joined namespaces (by path), -1 when not joined */
 	int clone_flags;                /* new namespaces */
 	int nlisten;                    /* LISTEN_FDS passed through */

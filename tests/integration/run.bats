@@ -559,3 +559,18 @@ MAINPID=$(cat "$ROOT/ns.pid")" ]
 	crbox delete -f ps1
 	assert_no_leftovers ns1 ps1
 }
+
+@test "without a mount namespace the init only chroots, and start still reaches exec.fifo" {
+	make_bundle "$ROOT/b"
+	set_cfg '.linux.namespaces = [.linux.namespaces[] | select(.type != "mount")] | .mounts = []'
+	crbox_create nm1
+	[ "$(status_of crbox nm1)" = created ]
+	run crbox start nm1
+	[ "$status" -eq 0 ]
+	wait_count_above 1 >/dev/null
+	[ "$(status_of crbox nm1)" = running ]
+	# the counter writes to the bundle's rootfs: the chroot is the rootfs
+	[ -s "$BUNDLE/rootfs/count" ]
+	crbox delete -f nm1
+	assert_no_leftovers nm1
+}
