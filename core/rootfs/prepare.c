@@ -157,6 +157,10 @@ int rootfs_prepare(struct rootfs_ctx *c, struct err *e)
 
 	if (c->propagation && *c->propagation && !(prop = mountopt_propagation(c->propagation, e)))
 		return -1;
+	/* An unbindable / could not be bound below (the rootfs bind would fail with EINVAL when
+	 * the rootfs lies on it): / stays rslave here and turns unbindable after the pivot. */
+	if (prop & MS_UNBINDABLE)
+		prop = MS_SLAVE | MS_REC;
 	/* 1. Nothing mounted from here on may propagate back to the host. */
 	if (mount("", "/", NULL, prop, NULL) < 0)
 		return err_sys(e, "make / %s", c->propagation && *c->propagation ? c->propagation

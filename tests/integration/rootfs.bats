@@ -173,6 +173,11 @@ f"* ]]
 	run probe "$BUNDLE" awk '$5 == "/"' /proc/self/mountinfo
 	[ "$status" -eq 0 ]
 	[[ "$output" == *" / rw,relatime shared:"* ]]
+	# unbindable: the rootfs (which lies on the host's /) is still bound, then / is unbindable
+	set_cfg '.linux.rootfsPropagation = "unbindable"'
+	run probe "$BUNDLE" awk '$5 == "/"' /proc/self/mountinfo
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" / rw,relatime unbindable"* ]]
 	set_cfg '.linux.rootfsPropagation = "sideways"'
 	run probe "$BUNDLE" true
 	[ "$status" -eq 1 ]
