@@ -103,6 +103,10 @@ TOOLS    := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
 $(B)/tools/%: tests/tools/%.c
 	@mkdir -p $(@D)
 	$(HOSTCC) -std=gnu11 -O1 -g -Wall -D_GNU_SOURCE -o $@ $<
+# seccomp-tool links core/ and is static (musl) so it also runs inside a busybox container.
+$(B)/tools/seccomp-tool: tests/tools/seccomp-tool.c tests/unit/sc_interp.h $(LIB_MUSL)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(INC) $(DEFS) $(LDFLAGS) -o $@ $< $(LIB_MUSL) $(PROTOBUF_C_A)
 tools: $(TOOLS)
 
 test: all tools
