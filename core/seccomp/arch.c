@@ -63,7 +63,7 @@ int sc_arch_lookup(const char *scmp)
 	return -2;
 }
 
-static const struct seccomp_sysent *find(const char *name)
+const struct seccomp_sysent *sc_sys_find(const char *name)
 {
 	unsigned lo = 0, hi = seccomp_table_n;
 	while (lo < hi) {
@@ -81,7 +81,7 @@ static const struct seccomp_sysent *find(const char *name)
 
 long seccomp_syscall_nr(const char *name, int arch)
 {
-	const struct seccomp_sysent *s = find(name);
+	const struct seccomp_sysent *s = sc_sys_find(name);
 	if (!s || arch < 0 || arch >= SECCOMP_ARCH_N)
 		return -1;
 	return s->nr[arch] < 0 ? -1 : (long)(uint32_t)s->nr[arch];

@@ -122,27 +122,53 @@ static void cond(struct gen *g, const struct sc_cond *c, int size64, int ok, int
 	}
 }
 
-/* Binary search over sys[lo, hi) (sorted by nr); a miss goes to miss. */
-static void dispatch(struct gen *g, const struct sc_block *b, unsigned lo, unsigned hi,
-                     const int *slab, int miss)
+/* The number space of a block cut into segments [lo, next lo) that share one outcome: a
+ * syscall's unconditional action, its rule body, or the default for the gaps. */
+struct seg {
+	uint32_t lo;
+	int ret;                /* 1: `ret k`; 0: jump to label */
+	uint32_t k;
+	int lab;
+};
+
+static int seg_same(const struct seg *a, const struct seg *b)
 {
-	if (hi - lo <= 4) {
-		for (unsigned i = lo; i < hi; i++)
-			put(g, JEQ, b->sys[i].nr, slab[i], NEXT);
-		put(g, JA, 0, miss, 0);
+	return a->ret == b->ret && (a->ret ? a->k == b->k : a->lab == b->lab);
+}
+
+static void seg_emit(struct gen *g, const struct seg *s)
+{
+	if (s->ret)
+		put(g, RET_K, s->k, 0, 0);
+	else
+		put(g, JA, 0, s->lab, 0);
+}
+
+/* Binary search over segs[i..j]: one `jge` per inner node, a `ret` or `ja` per leaf. */
+static void dispatch(struct gen *g, const struct seg *segs, unsigned i, unsigned j)
+{
+	if (i == j) {
+		seg_emit(g, &segs[i]);
 		return;
 	}
-	unsigned mid = lo + (hi - lo) / 2;
-	int right = label(g);
-	put(g, JGE, b->sys[mid].nr, right, NEXT);
-	dispatch(g, b, lo, mid, slab, miss);
+	unsigned mid = i + (j - i + 1) / 2;
+	int right;
+	if (mid == j && !segs[j].ret) {
+		put(g, JGE, segs[mid].lo, segs[j].lab, NEXT);
+		dispatch(g, segs, i, mid - 1);
+		return;
+	}
+	right = label(g);
+	put(g, JGE, segs[mid].lo, right, NEXT);
+	dispatch(g, segs, i, mid - 1);
 	place(g, right);
-	dispatch(g, b, mid, hi, slab, miss);
+	dispatch(g, segs, mid, j);
 }
 
 static void block(struct gen *g, const struct sc_ir *ir, const struct sc_block *b)
 {
 	int def = ret_label(g, ir->defact), bad = ret_label(g, SC_RET_KILL_THREAD);
+	(void)def;
 	int enosys = ret_label(g, SC_RET_ERRNO | ENOSYS);
 	int disp = label(g);
 	ld(g, 0);
@@ -172,9 +198,30 @@ static void block(struct gen *g, const struct sc_ir *ir, const struct sc_block *
 	}
 	place(g, disp);
 	int *slab = xcalloc(b->nsys + 1, sizeof *slab);
-	for (unsigned i = 0; i < b->nsys; i++)
-		slab[i] = b->sys[i].has_uncond ? ret_label(g, b->sys[i].uncond) : label(g);
-	dispatch(g, b, 0, b->nsys, slab, def);
+	struct seg *segs = xcalloc(2 * b->nsys + 1, sizeof *segs);
+	unsigned ns = 0;
+	struct seg dflt = { 0, 1, ir->defact, -1 };
+	segs[ns++] = dflt;
+	for (unsigned i = 0; i < b->nsys; i++) {
+		const struct sc_sys *s = &b->sys[i];
+		struct seg x = { s->nr, s->has_uncond, s->uncond, -1 };
+		if (!s->has_uncond)
+			x.lab = slab[i] = label(g);
+		if (seg_same(&x, &segs[ns - 1]))
+			; /* extends the previous run (a gap would have its own segment) */
+		else if (ns == 1 && x.lo == 0)
+			segs[0] = x;
+		else
+			segs[ns++] = x;
+		/* the gap after it */
+		uint32_t after = s->nr + 1;
+		if (after && (i + 1 == b->nsys || b->sys[i + 1].nr != after)) {
+			dflt.lo = after;
+			segs[ns++] = dflt;
+		}
+	}
+	dispatch(g, segs, 0, ns - 1);
+	free(segs);
 	for (unsigned i = 0; i < b->nsys; i++) {
 		const struct sc_sys *s = &b->sys[i];
 		if (s->has_uncond)

@@ -14,6 +14,8 @@ extern const unsigned seccomp_table_n;
 extern const char seccomp_table_kernel[];
 
 #define SC_X32_BIT 0x40000000u
+/* The table entry of a syscall name, or NULL. */
+const struct seccomp_sysent *sc_sys_find(const char *name);
 
 /* Kernel return values. */
 #define SC_RET_KILL_PROCESS 0x80000000u
@@ -93,8 +95,9 @@ struct sc_block {
 	uint32_t audit;
 	int x32check;                   /* 1: x86_64 without x32, 2: x32 without x86_64 */
 	int64_t max, max_x32;           /* -ENOSYS stub limits, -1: none */
-	struct sc_sys *sys;             /* sorted by nr */
+	struct sc_sys *sys;             /* sorted by nr (after sc_normalize) */
 	unsigned nsys, cap;
+	int *hash;                      /* during sc_normalize: nr -> index in sys */
 };
 struct sc_ir {
 	uint32_t defact;

@@ -9,28 +9,41 @@
 #include "seccomp/internal.h"
 #include "buf.h"
 
+/* The block's entry for nr, created when missing. Entries are appended and found through an
+ * open-addressing hash (sorted by nr at the end of sc_normalize). */
+#define HASH_SLOTS 4096u
 static struct sc_sys *sys_get(struct sc_block *b, uint32_t nr, int size64)
 {
-	unsigned lo = 0, hi = b->nsys;
-	while (lo < hi) {
-		unsigned mid = lo + (hi - lo) / 2;
-		if (b->sys[mid].nr == nr)
-			return &b->sys[mid];
-		if (b->sys[mid].nr < nr)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (!b->hash) {
+		b->hash = xmalloc(HASH_SLOTS * sizeof *b->hash);
+		memset(b->hash, 0xff, HASH_SLOTS * sizeof *b->hash);
 	}
+	unsigned h = (nr * 2654435761u) >> 20;
+	for (;; h = (h + 1) % HASH_SLOTS) {
+		int i = b->hash[h];
+		if (i < 0)
+			break;
+		if (b->sys[i].nr == nr)
+			return &b->sys[i];
+	}
+	if (b->nsys >= HASH_SLOTS / 2)
+		die("seccomp: too many syscalls in one block");
 	if (b->nsys == b->cap) {
 		b->cap = b->cap ? 2 * b->cap : 64;
 		b->sys = xrealloc(b->sys, b->cap * sizeof *b->sys);
 	}
-	memmove(&b->sys[lo + 1], &b->sys[lo], (b->nsys - lo) * sizeof *b->sys);
-	memset(&b->sys[lo], 0, sizeof b->sys[lo]);
-	b->sys[lo].nr = nr;
-	b->sys[lo].size64 = (uint8_t)size64;
-	b->nsys++;
-	return &b->sys[lo];
+	b->hash[h] = (int)b->nsys;
+	struct sc_sys *s = &b->sys[b->nsys++];
+	memset(s, 0, sizeof *s);
+	s->nr = nr;
+	s->size64 = (uint8_t)size64;
+	return s;
+}
+
+static int sys_cmp(const void *pa, const void *pb)
+{
+	const struct sc_sys *a = pa, *b = pb;
+	return a->nr < b->nr ? -1 : a->nr > b->nr;
 }
 
 static int cond_eq(const struct sc_cond *a, const struct sc_cond *b)
@@ -143,12 +156,13 @@ static struct sc_block *block_for(struct sc_ir *ir, uint32_t audit)
 }
 
 /* Adds one rule of the profile on one architecture, with the i386 multiplexer copy. */
-static int add_on_arch(struct sc_ir *ir, int arch, const char *name, uint32_t action,
-                       const struct sc_arg *args, size_t nargs, struct err *e)
+static int add_on_arch(struct sc_ir *ir, int arch, const struct seccomp_sysent *se,
+                       uint32_t action, const struct sc_arg *args, size_t nargs, struct err *e)
 {
 	const struct sc_archdef *ad = &sc_archdefs[arch];
 	struct sc_block *b = block_for(ir, ad->audit);
-	long nr = seccomp_syscall_nr(name, arch);
+	const char *name = se->name;
+	long nr = se->nr[arch];
 	const char *mux;
 	int sub = ad->mux ? sc_mux_subcall(name, &mux) : 0;
 	if (nr >= 0 && add_rule(b, (uint32_t)nr, ad->size64, action, args, nargs, e, name) < 0)
@@ -164,14 +178,6 @@ static int add_on_arch(struct sc_ir *ir, int arch, const char *name, uint32_t ac
 		if (mnr >= 0 && add_rule(b, (uint32_t)mnr, ad->size64, action, a2, n, e, name) < 0)
 			return -1;
 	}
-	return 0;
-}
-
-static int known_anywhere(const char *name)
-{
-	for (int a = 0; a < SECCOMP_ARCH_N; a++)
-		if (seccomp_syscall_nr(name, a) >= 0)
-			return 1;
 	return 0;
 }
 
@@ -202,14 +208,15 @@ int sc_normalize(const struct sc_profile *p, int native, const struct json_doc *
 	for (size_t r = 0; r < p->nrules; r++) {
 		const struct sc_rule *rl = &p->rules[r];
 		for (size_t n = 0; n < rl->nnames; n++) {
-			const char *name = rl->names[n];
-			if (!known_anywhere(name)) {
+			const struct seccomp_sysent *se = sc_sys_find(rl->names[n]);
+			if (!se) {
 				ir->nskipped++;
 				continue;
 			}
-			/* -ENOSYS stub maxima: every name, whatever its action */
+			/* -ENOSYS stub maxima: every name, whatever its action, on the architectures
+			 * the profile lists (runc 1.1.5 does not add the native one here) */
 			for (int a = 0; a < SECCOMP_ARCH_N; a++) {
-				long nr = in[a] ? seccomp_syscall_nr(name, a) : -1;
+				long nr = p->arches[a] && se->nr[a] >= 0 ? (long)(uint32_t)se->nr[a] : -1;
 				if (nr < 0)
 					continue;
 				struct sc_block *b = block_for(ir, sc_archdefs[a].audit);
@@ -229,9 +236,9 @@ int sc_normalize(const struct sc_profile *p, int native, const struct json_doc *
 					continue;
 				int rc = 0;
 				if (!dup)
-					rc = add_on_arch(ir, a, name, rl->action, rl->args, rl->nargs, e);
+					rc = add_on_arch(ir, a, se, rl->action, rl->args, rl->nargs, e);
 				for (size_t i = 0; dup && !rc && i < rl->nargs; i++)
-					rc = add_on_arch(ir, a, name, rl->action, &rl->args[i], 1, e);
+					rc = add_on_arch(ir, a, se, rl->action, &rl->args[i], 1, e);
 				if (rc < 0 && d) {
 					char m[sizeof e->msg];
 					memcpy(m, e->msg, sizeof m);
@@ -244,6 +251,10 @@ int sc_normalize(const struct sc_profile *p, int native, const struct json_doc *
 	}
 	for (unsigned i = 0; i < ir->nb; i++) {
 		struct sc_block *b = &ir->b[i];
+		free(b->hash);
+		b->hash = NULL;
+		if (b->nsys)
+			qsort(b->sys, b->nsys, sizeof *b->sys, sys_cmp);
 		if (b->max == 0)
 			b->max = -1;            /* runc drops an arch whose maximum is 0 */
 		if (b->max_x32 == (int64_t)SC_X32_BIT)
@@ -261,6 +272,7 @@ void sc_ir_free(struct sc_ir *ir)
 		for (unsigned s = 0; s < ir->b[i].nsys; s++)
 			free(ir->b[i].sys[s].chains);
 		free(ir->b[i].sys);
+		free(ir->b[i].hash);
 	}
 	memset(ir, 0, sizeof *ir);
 }

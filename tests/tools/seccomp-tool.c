@@ -8,6 +8,10 @@
  *   seccomp-tool table ARCH               "name nr" for every syscall crbox knows on ARCH
  *   seccomp-tool dump PID OUT             the filters of PID (PTRACE_SECCOMP_GET_FILTER), the
  *                                         newest first, appended into OUT as raw instructions
+ *   seccomp-tool cases FILE               a case list for seccomp-probe: every x86_64 and i386
+ *                                         syscall number with zero arguments (but the ones
+ *                                         that would fork or return twice), x32 and odd
+ *                                         numbers, and the argument grid of every rule
  *   seccomp-tool cmp A B FILE             A and B (dump files) run through a BPF interpreter
  *                                         over a grid of inputs built from the profile FILE;
  *                                         prints differences, exit 1 if any
@@ -331,8 +335,112 @@ static int cmd_cmp(const char *fa, const char *fb, const char *prof)
 	return ndiff ? 1 : 0;
 }
 
+/* Calls the probe must not make for real: they fork or do not return to the probe. */
+static const char *const unsafe[] = { "fork", "vfork", "clone", "clone3", "rt_sigreturn",
+	"sigreturn", NULL };
+
+static int is_unsafe(const char *name)
+{
+	for (int i = 0; unsafe[i]; i++)
+		if (!strcmp(name, unsafe[i]))
+			return 1;
+	return 0;
+}
+
+static void argvals(const struct sc_arg *a, uint64_t *v, int *n)
+{
+	uint64_t d = a->op == SC_MASKED_EQ ? a->value2 : a->value;
+	uint64_t c[] = { d, d + 1, d - 1, d | 0xffffffff00000000ull, d + 0x100000000ull, 0, ~0ull,
+	                 a->op == SC_MASKED_EQ ? (d | ~a->value) : d ^ 1 };
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		int dup = 0;
+		for (int k = 0; k < *n; k++)
+			dup |= v[k] == c[i];
+		if (!dup && *n < 24)
+			v[(*n)++] = c[i];
+	}
+}
+
+static int cmd_cases(const char *file)
+{
+	struct json_doc d;
+	struct err e;
+	struct sc_profile p;
+	int en;
+	int obj = load_profile(file, &d);
+	if (sc_profile_parse(&d, obj, &p, &en, &e) < 0)
+		fail(file, &e);
+	for (unsigned i = 0; i < seccomp_syscall_count(); i++) {
+		const char *name = seccomp_syscall_name(i);
+		long n64 = seccomp_syscall_nr(name, SECCOMP_ARCH_X86_64);
+		long n32 = seccomp_syscall_nr(name, SECCOMP_ARCH_I386);
+		if (is_unsafe(name))
+			continue;
+		if (n64 >= 0)
+			printf("64 %ld 0 0 0 0 0 0\n", n64);
+		if (n32 >= 0)
+			printf("32 %ld 0 0 0 0 0 0\n", n32);
+	}
+	static const unsigned long odd[] = { 463, 464, 500, 1000, 0x3fffffff, 0x40000000, 0x40000001,
+		0x40000027, 0x40000200, 0x4000020f, 0x40000300, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff };
+	for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++)
+		printf("64 %lu 0 0 0 0 0 0\n", odd[i]);
+	printf("32 460 0 0 0 0 0 0\n32 470 0 0 0 0 0 0\n32 1000 0 0 0 0 0 0\n32 4294967295 0 0 0 0 0 0\n");
+	/* argument grids: per rule name, the cross product over the indexes its rules test */
+	for (size_t r = 0; r < p.nrules; r++) {
+		for (size_t k = 0; k < p.rules[r].nnames; k++) {
+			const char *name = p.rules[r].names[k];
+			if (is_unsafe(name))
+				continue;
+			uint64_t v[6][24];
+			int nv[6] = { 0 };
+			for (size_t q = 0; q < p.nrules; q++)
+				for (size_t m = 0; m < p.rules[q].nnames; m++)
+					if (!strcmp(p.rules[q].names[m], name))
+						for (size_t a = 0; a < p.rules[q].nargs; a++)
+							argvals(&p.rules[q].args[a], v[p.rules[q].args[a].index],
+							        &nv[p.rules[q].args[a].index]);
+			int idx[6], ni = 0;
+			for (int a = 0; a < 6; a++)
+				if (nv[a])
+					idx[ni++] = a;
+			if (!ni)
+				continue;
+			long nrs[2] = { seccomp_syscall_nr(name, SECCOMP_ARCH_X86_64),
+			                seccomp_syscall_nr(name, SECCOMP_ARCH_I386) };
+			const char *mux = NULL;
+			int sub = sc_mux_subcall(name, &mux);
+			for (int abi = 0; abi < 3; abi++) {
+				long nr = abi < 2 ? nrs[abi] : sub ? seccomp_syscall_nr(mux, SECCOMP_ARCH_I386) : -1;
+				if (nr < 0)
+					continue;
+				int c[6] = { 0 };
+				for (;;) {
+					uint64_t a[6] = { 0 };
+					for (int t = 0; t < ni; t++)
+						a[idx[t]] = v[idx[t]][c[t]];
+					if (abi == 2)
+						a[0] = (uint64_t)sub;
+					printf("%d %ld", abi ? 32 : 64, nr);
+					for (int t = 0; t < 6; t++)
+						printf(" %#llx", (unsigned long long)(abi ? (uint32_t)a[t] : a[t]));
+					printf("\n");
+					int t = 0;
+					while (t < ni && ++c[t] == nv[idx[t]])
+						c[t++] = 0;
+					if (t == ni)
+						break;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "cases"))
+		return cmd_cases(argv[2]);
 	if (argc >= 3 && !strcmp(argv[1], "compile"))
 		return cmd_compile(argc, argv, 0);
 	if (argc >= 3 && !strcmp(argv[1], "print"))
