@@ -47,7 +47,11 @@ for a in "${arches[@]}"; do
 	cppf=(-undef -nostdinc -P -I"$inc/$trip" -I"$inc" "$@")
 	cpp -dM "${cppf[@]}" -include "$hdr" /dev/null |
 		sed -n 's/^#define __\(ARM_\)\{0,1\}NR_\([a-z0-9_]*\) .*/\2/p' | sort -u |
-		grep -vx -e syscalls -e SYSCALL_BASE -e BASE -e arch_specific_syscall > "$tmp/$arch.names"
+		grep -vx -e syscalls -e SYSCALL_BASE -e BASE -e arch_specific_syscall \
+		     -e OABI_SYSCALL_BASE -e SYSCALL_MASK > "$tmp/$arch.names"
+	# arm's asm/unistd.h aliases sync_file_range2 to arm_sync_file_range; the syscall table
+	# (and libseccomp) has only the latter
+	[ "$arch" = arm ] && sed -i '/^sync_file_range2$/d' "$tmp/$arch.names"
 	sed 's/.*/@ & /' "$tmp/$arch.names" | paste -d' ' - <(sed 's/.*/__NR_&/' "$tmp/$arch.names") > "$tmp/$arch.in"
 	# __ARM_NR_* for arm's private calls
 	if [ "$arch" = arm ]; then

@@ -24,8 +24,12 @@ int seccomp_compile_arch(const struct json_doc *d, int obj, int native, struct s
 	rc = sc_generate(&ir, &out->insns, &out->len, e);
 	out->nskipped = ir.nskipped;
 	sc_ir_free(&ir);
-	if (rc < 0)
+	if (rc < 0) {
+		char m[sizeof e->msg];
+		memcpy(m, e->msg, sizeof m);
+		json_err(d, obj, e, "%s", m);
 		goto done;
+	}
 	out->flags = p.flags | (p.notify ? SECCOMP_FLAG_NEW_LISTENER : 0);
 	/* WAIT_KILLABLE_RECV only means something (and is only accepted) with a listener */
 	if (!p.notify)

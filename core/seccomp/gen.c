@@ -332,7 +332,7 @@ int sc_generate(const struct sc_ir *ir, struct seccomp_insn **out, unsigned *len
 	long_jumps(&g);
 	int rc = 0;
 	if (g.n > MAXINSNS) {
-		rc = err_set(e, E2BIG, "seccomp: the compiled filter has %u instructions, more than the kernel's limit of %d",
+		rc = err_set(e, E2BIG, "the compiled filter has %u instructions, more than the kernel's limit of %d",
 		             g.n, MAXINSNS);
 	} else {
 		struct seccomp_insn *p = xcalloc(g.n, sizeof *p);

@@ -5,7 +5,7 @@
 #include "seccomp/internal.h"
 
 const char seccomp_table_kernel[] = "6.12";
-const unsigned seccomp_table_n = 478;
+const unsigned seccomp_table_n = 477;
 const struct seccomp_sysent seccomp_table[] = {
 	{"_llseek", {-1, -1, 140, -1, 140, -1}},
 	{"_newselect", {-1, -1, 142, -1, 142, -1}},
@@ -430,7 +430,6 @@ const struct seccomp_sysent seccomp_table[] = {
 	{"symlinkat", {266, 1073742090, 304, 36, 331, 36}},
 	{"sync", {162, 1073741986, 36, 81, 36, 81}},
 	{"sync_file_range", {277, 1073742101, 314, 84, -1, 84}},
-	{"sync_file_range2", {-1, -1, -1, -1, 341, -1}},
 	{"syncfs", {306, 1073742130, 344, 267, 373, 267}},
 	{"sysfs", {139, 1073741963, 135, -1, 135, -1}},
 	{"sysinfo", {99, 1073741923, 116, 179, 116, 179}},
