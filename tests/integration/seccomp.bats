@@ -119,3 +119,34 @@ equivalent() {
 @test "seccomp: defaultAction ERRNO with the native architecture only" {
 	equivalent "$DATA/errno.json"
 }
+
+@test "seccomp: SCMP_ACT_NOTIFY: the listener fd and state reach listenerPath; an agent answers" {
+	local agent=$REPO/build/tools/seccomp-agent
+	[ -x "$agent" ] || skip "needs build/tools/seccomp-agent (make tools)"
+	mkdir -p "$ROOT/agent"
+	"$agent" "$ROOT/agent/sock" "$ROOT/states" "$ROOT/agent.pid" &
+	for _ in $(seq 50); do [ -S "$ROOT/agent/sock" ] && break; sleep 0.1; done
+	track_pid_file "$ROOT/agent.pid"
+	jq -n --arg l "$ROOT/agent/sock" '{defaultAction: "SCMP_ACT_ALLOW", listenerPath: $l,
+		listenerMetadata: "crbox-test", architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
+		syscalls: [{names: ["getpriority"], action: "SCMP_ACT_NOTIFY"}]}' >"$ROOT/notify.json"
+	printf '64 140 5 0 0 0 0 0\n64 140 0x1234 0 0 0 0 0\n64 140 0x7 0 0 0 0 0\n32 96 9 0 0 0 0 0\n64 39 0 0 0 0 0 0\n' >"$ROOT/cases"
+	probe_with "$ROOT/notify.json" runc
+	# crbox's side runs inside the container: the agent's directory is bind-mounted there
+	bundle_for "$ROOT/b-crbox" "$ROOT/notify.json" crbox /probe /cases
+	set_cfg --arg d "$ROOT/agent" '.mounts += [{destination: $d, type: "bind", source: $d, options: ["bind"]}]'
+	KNOWN_IDS+=("$TAG-crbox")
+	"$RUNC" --root "$ROOT/runc" run --bundle "$ROOT/b-crbox" "$TAG-crbox" </dev/null \
+		>"$ROOT/out.crbox" 2>"$ROOT/err.crbox" || { cat "$ROOT/err.crbox" >&2; false; }
+	cat "$ROOT/out.runc" >&2
+	diff -u "$ROOT/out.runc" "$ROOT/out.crbox" >&2
+	grep -q '^64 0x8c 0x5 .* = -105$' "$ROOT/out.crbox"
+	grep -q '^64 0x8c 0x1234 .* = -22$' "$ROOT/out.crbox"    # continued: the kernel's EINVAL
+	grep -q '^32 0x60 0x9 .* = -109$' "$ROOT/out.crbox"
+	grep -q '^64 0x27 .* = ok$' "$ROOT/out.crbox"
+	[ "$(wc -l <"$ROOT/states")" -eq 2 ]
+	run jq -r '[.ociVersion, (.fds | join(",")), .metadata, .state.status, (.pid > 0), (.state.pid == .pid)] | join(" ")' "$ROOT/states"
+	echo "$output" >&2
+	[ "${lines[0]}" = "1.0.2-dev seccompFd crbox-test creating true true" ]
+	[ "${lines[1]}" = "1.0.2-dev seccompFd crbox-test creating true true" ]
+}
