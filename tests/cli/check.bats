@@ -143,3 +143,9 @@ row() {
 	run --separate-stderr "$CRBOX" check extra
 	[ "$status" -eq 1 ]
 }
+
+@test "check: reports the host's LSMs (for apparmorProfile / selinuxLabel)" {
+	run --separate-stderr env PATH="$TMP" "$CRBOX" check
+	row lsm
+	[[ "$(row lsm)" =~ ^OK\ \ \ lsm:\ AppArmor\ (enabled|no),\ SELinux\ (enabled|no) ]]
+}
