@@ -17,6 +17,7 @@
 #define JSET    0x45
 #define RET_K   0x06
 #define MAXINSNS 4096
+#define LINEAR_MAX 16    /* blocks with at most this many syscalls: a linear jeq list */
 
 #define NEXT (-1)       /* jump target: the next instruction */
 
@@ -198,6 +199,33 @@ static void block(struct gen *g, const struct sc_ir *ir, const struct sc_block *
 	}
 	place(g, disp);
 	int *slab = xcalloc(b->nsys + 1, sizeof *slab);
+	if (b->nsys <= LINEAR_MAX) {
+		/* few syscalls: one jeq each, to a body or to a ret right after the list */
+		struct { uint32_t k; int lab; } rets[LINEAR_MAX];
+		unsigned nr = 0;
+		for (unsigned i = 0; i < b->nsys; i++) {
+			const struct sc_sys *s = &b->sys[i];
+			if (!s->has_uncond) {
+				slab[i] = label(g);
+			} else {
+				unsigned k;
+				for (k = 0; k < nr && rets[k].k != s->uncond; k++)
+					;
+				if (k == nr) {
+					rets[nr].k = s->uncond;
+					rets[nr++].lab = label(g);
+				}
+				slab[i] = rets[k].lab;
+			}
+			put(g, JEQ, s->nr, slab[i], NEXT);
+		}
+		put(g, RET_K, ir->defact, 0, 0);
+		for (unsigned k = 0; k < nr; k++) {
+			place(g, rets[k].lab);
+			put(g, RET_K, rets[k].k, 0, 0);
+		}
+		goto bodies;
+	}
 	struct seg *segs = xcalloc(2 * b->nsys + 1, sizeof *segs);
 	unsigned ns = 0;
 	struct seg dflt = { 0, 1, ir->defact, -1 };
@@ -222,6 +250,7 @@ static void block(struct gen *g, const struct sc_ir *ir, const struct sc_block *
 	}
 	dispatch(g, segs, 0, ns - 1);
 	free(segs);
+bodies:
 	for (unsigned i = 0; i < b->nsys; i++) {
 		const struct sc_sys *s = &b->sys[i];
 		if (s->has_uncond)
