@@ -82,7 +82,7 @@ dump_with() {
 		[ "$(readlink "/proc/$pid/exe")" = "$(readlink -f "$ROOT/d-$who/rootfs/probe")" ] && break
 		sleep 0.1
 	done
-	"$TOOL" dump "$pid" "$ROOT/dump.$who"
+	"$TOOL" dump "$pid" "$ROOT/dump.$who" >"$ROOT/dumplen.$who"
 }
 
 # equivalent PROFILE: runc and crbox give the same results on every probe and the same
@@ -99,6 +99,7 @@ equivalent() {
 	echo "# $n probes equal; verdicts: $(awk -F' = ' '{print $2}' "$ROOT/out.runc" | sort | uniq -c | sort -rn | head -8 | awk '{printf "%s %s %s; ", $1, $2, $3}')" >&3
 	dump_with "$prof" runc
 	dump_with "$prof" crbox
+	echo "# loaded filter: runc $(cat "$ROOT/dumplen.runc"), crbox $(cat "$ROOT/dumplen.crbox")" >&3
 	run "$TOOL" cmp "$ROOT/dump.runc" "$ROOT/dump.crbox" "$prof"
 	echo "# interpreter: ${lines[-1]}" >&3
 	[ "$status" -eq 0 ] || { printf '%s\n' "${lines[@]}" >&2; return 1; }

@@ -198,6 +198,7 @@ static int cmd_dump(const char *pidstr, const char *out)
 		if (ptrace(0x420c, pid, idx, buf) != len)
 			fail("PTRACE_SECCOMP_GET_FILTER", NULL);
 		uint32_t l32 = (uint32_t)len;
+		printf("filter %ld: %ld instructions\n", idx, len);
 		fwrite(&l32, 4, 1, f);
 		fwrite(buf, sizeof *buf, (size_t)len, f);
 		free(buf);
@@ -315,9 +316,11 @@ static int cmd_cmp(const char *fa, const char *fb, const char *prof)
 							       dd.nr, pos, pos < 0 ? 0ull : (unsigned long long)vals[v], ra, rb);
 					}
 				static const int pairs[][2] = { {0, 1}, {0, 2}, {1, 2}, {2, 3}, {0, 3}, {1, 3} };
-				for (size_t pi = 0; pi < 6 && nvals <= 400; pi++)
-					for (size_t v = 0; v < nvals; v++)
-						for (size_t w = 0; w < nvals; w++) {
+				/* pairs over the first 48 values (the base ones and the profile's first data) */
+				size_t pv = nvals < 48 ? nvals : 48;
+				for (size_t pi = 0; pi < 6; pi++)
+					for (size_t v = 0; v < pv; v++)
+						for (size_t w = 0; w < pv; w++) {
 							memset(dd.args, 0, sizeof dd.args);
 							dd.args[pairs[pi][0]] = vals[v];
 							dd.args[pairs[pi][1]] = vals[w];
