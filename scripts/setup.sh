@@ -11,7 +11,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 pkgs=(build-essential musl-tools musl-dev libprotobuf-c-dev protobuf-c-compiler
       bats jq runc busybox-static iptables iproute2 clang libclang-rt-14-dev valgrind util-linux
-      procps libcap2-bin kmod file)
+      procps libcap2-bin kmod file
+      # seccomp tests only: scmp_sys_resolver (the table check), libseccomp-dev (the
+      # bench/seccomp-libseccomp.c measurement), Podman's default profile (seccomp.json)
+      seccomp libseccomp-dev golang-github-containers-common)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
