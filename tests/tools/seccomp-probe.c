@@ -9,6 +9,7 @@
  * signal N), "exit N" or "stopped". No libc stdio or malloc: only the calls this file makes
  * (read, write, openat, close, fork, wait4, rt_sigaction, rt_sigprocmask, setitimer, setrlimit,
  * exit_group, kill, pause) need the filter's permission. */
+#include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -60,6 +61,7 @@ static void putu(unsigned long long v, int hex)
 	puts_(b + i);
 }
 
+#if defined(__x86_64__)
 static long raw64(long nr, const unsigned long long *a)
 {
 	register long r10 __asm__("r10") = (long)a[3];
@@ -81,6 +83,21 @@ static long raw32(long nr, const unsigned long long *a)
 	                 : "memory");
 	return (int)r;
 }
+#else
+/* Elsewhere: the native ABI through libc's syscall(); no compat ABI. */
+static long raw64(long nr, const unsigned long long *a)
+{
+	long r = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	return r < 0 ? -errno : r;
+}
+
+static long raw32(long nr, const unsigned long long *a)
+{
+	(void)nr;
+	(void)a;
+	return -ENOSYS;
+}
+#endif
 
 static int res_fd;
 
