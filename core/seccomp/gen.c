@@ -17,7 +17,7 @@
 #define JSET    0x45
 #define RET_K   0x06
 #define MAXINSNS 4096
-#define LINEAR_MAX 16    /* blocks with at most this many syscalls: a linear jeq list */
+#define LINEAR_MAX 8     /* the longest linear jeq list of the sparse dispatch */
 
 #define NEXT (-1)       /* jump target: the next instruction */
 
@@ -166,6 +166,82 @@ static void dispatch(struct gen *g, const struct seg *segs, unsigned i, unsigned
 	dispatch(g, segs, mid, j);
 }
 
+/* The sparse alternative: a binary search over the syscall numbers themselves, ending in
+ * linear lists of at most LINEAR_MAX jeq, each list followed by `ret default` and the rets it
+ * uses. Chosen per block when it is shorter than the segment search. */
+static unsigned leaf_rets(const struct sc_block *b, unsigned lo, unsigned hi, uint32_t *k)
+{
+	unsigned n = 0;
+	for (unsigned i = lo; i < hi; i++) {
+		if (!b->sys[i].has_uncond)
+			continue;
+		unsigned j;
+		for (j = 0; j < n && k[j] != b->sys[i].uncond; j++)
+			;
+		if (j == n)
+			k[n++] = b->sys[i].uncond;
+	}
+	return n;
+}
+
+static unsigned jeq_cost(const struct sc_block *b, unsigned lo, unsigned hi)
+{
+	uint32_t k[LINEAR_MAX];
+	if (hi - lo <= LINEAR_MAX)
+		return (hi - lo) + 1 + leaf_rets(b, lo, hi, k);
+	unsigned mid = lo + (hi - lo) / 2;
+	return 1 + jeq_cost(b, lo, mid) + jeq_cost(b, mid, hi);
+}
+
+/* The segment search's length: a jge per inner node and an instruction per leaf. */
+static unsigned seg_cost(const struct sc_block *b)
+{
+	unsigned ns = 1;
+	for (unsigned i = 0; i < b->nsys; i++) {
+		const struct sc_sys *s = &b->sys[i];
+		int joins = i && b->sys[i - 1].nr + 1 == s->nr && s->has_uncond &&
+		            b->sys[i - 1].has_uncond && b->sys[i - 1].uncond == s->uncond;
+		if (!joins)
+			ns++;
+		if (s->nr + 1 && (i + 1 == b->nsys || b->sys[i + 1].nr != s->nr + 1))
+			ns++;
+	}
+	return 2 * ns;
+}
+
+static void jeq_tree(struct gen *g, const struct sc_ir *ir, const struct sc_block *b,
+                     unsigned lo, unsigned hi, const int *slab)
+{
+	if (hi - lo > LINEAR_MAX) {
+		unsigned mid = lo + (hi - lo) / 2;
+		int right = label(g);
+		put(g, JGE, b->sys[mid].nr, right, NEXT);
+		jeq_tree(g, ir, b, lo, mid, slab);
+		place(g, right);
+		jeq_tree(g, ir, b, mid, hi, slab);
+		return;
+	}
+	uint32_t k[LINEAR_MAX];
+	int lab[LINEAR_MAX];
+	unsigned n = leaf_rets(b, lo, hi, k);
+	for (unsigned j = 0; j < n; j++)
+		lab[j] = label(g);
+	for (unsigned i = lo; i < hi; i++) {
+		const struct sc_sys *s = &b->sys[i];
+		int t = slab[i];
+		if (s->has_uncond)
+			for (unsigned j = 0; j < n; j++)
+				if (k[j] == s->uncond)
+					t = lab[j];
+		put(g, JEQ, s->nr, t, NEXT);
+	}
+	put(g, RET_K, ir->defact, 0, 0);
+	for (unsigned j = 0; j < n; j++) {
+		place(g, lab[j]);
+		put(g, RET_K, k[j], 0, 0);
+	}
+}
+
 static void block(struct gen *g, const struct sc_ir *ir, const struct sc_block *b)
 {
 	int def = ret_label(g, ir->defact), bad = ret_label(g, SC_RET_KILL_THREAD);
@@ -199,31 +275,11 @@ static void block(struct gen *g, const struct sc_ir *ir, const struct sc_block *
 	}
 	place(g, disp);
 	int *slab = xcalloc(b->nsys + 1, sizeof *slab);
-	if (b->nsys <= LINEAR_MAX) {
-		/* few syscalls: one jeq each, to a body or to a ret right after the list */
-		struct { uint32_t k; int lab; } rets[LINEAR_MAX];
-		unsigned nr = 0;
-		for (unsigned i = 0; i < b->nsys; i++) {
-			const struct sc_sys *s = &b->sys[i];
-			if (!s->has_uncond) {
-				slab[i] = label(g);
-			} else {
-				unsigned k;
-				for (k = 0; k < nr && rets[k].k != s->uncond; k++)
-					;
-				if (k == nr) {
-					rets[nr].k = s->uncond;
-					rets[nr++].lab = label(g);
-				}
-				slab[i] = rets[k].lab;
-			}
-			put(g, JEQ, s->nr, slab[i], NEXT);
-		}
-		put(g, RET_K, ir->defact, 0, 0);
-		for (unsigned k = 0; k < nr; k++) {
-			place(g, rets[k].lab);
-			put(g, RET_K, rets[k].k, 0, 0);
-		}
+	for (unsigned i = 0; i < b->nsys; i++)
+		if (!b->sys[i].has_uncond)
+			slab[i] = label(g);
+	if (jeq_cost(b, 0, b->nsys) <= seg_cost(b)) {
+		jeq_tree(g, ir, b, 0, b->nsys, slab);
 		goto bodies;
 	}
 	struct seg *segs = xcalloc(2 * b->nsys + 1, sizeof *segs);
@@ -234,7 +290,7 @@ static void block(struct gen *g, const struct sc_ir *ir, const struct sc_block *
 		const struct sc_sys *s = &b->sys[i];
 		struct seg x = { s->nr, s->has_uncond, s->uncond, -1 };
 		if (!s->has_uncond)
-			x.lab = slab[i] = label(g);
+			x.lab = slab[i];
 		if (seg_same(&x, &segs[ns - 1]))
 			; /* extends the previous run (a gap would have its own segment) */
 		else if (ns == 1 && x.lo == 0)
