@@ -68,7 +68,7 @@ const struct seccomp_sysent *sc_sys_find(const char *name)
 	unsigned lo = 0, hi = seccomp_table_n;
 	while (lo < hi) {
 		unsigned mid = lo + (hi - lo) / 2;
-		int c = strcmp(name, seccomp_table[mid].name);
+		int c = strcmp(name, seccomp_names + seccomp_table[mid].name);
 		if (!c)
 			return &seccomp_table[mid];
 		if (c < 0)
@@ -79,12 +79,29 @@ const struct seccomp_sysent *sc_sys_find(const char *name)
 	return NULL;
 }
 
+const char *sc_sysent_name(const struct seccomp_sysent *s)
+{
+	return seccomp_names + s->name;
+}
+
+long sc_sysent_nr(const struct seccomp_sysent *s, int arch)
+{
+	uint16_t v = s->nr[arch];
+	if (v == 0xffff)
+		return -1;
+	if (arch == SECCOMP_ARCH_ARM && v >= 0xf000)
+		return 0xf0000 + (v - 0xf000);
+	if (arch == SECCOMP_ARCH_X32)
+		return (long)(SC_X32_BIT | v);
+	return v;
+}
+
 long seccomp_syscall_nr(const char *name, int arch)
 {
 	const struct seccomp_sysent *s = sc_sys_find(name);
 	if (!s || arch < 0 || arch >= SECCOMP_ARCH_N)
 		return -1;
-	return s->nr[arch] < 0 ? -1 : (long)(uint32_t)s->nr[arch];
+	return sc_sysent_nr(s, arch);
 }
 
 unsigned seccomp_syscall_count(void)
@@ -94,7 +111,7 @@ unsigned seccomp_syscall_count(void)
 
 const char *seccomp_syscall_name(unsigned i)
 {
-	return i < seccomp_table_n ? seccomp_table[i].name : NULL;
+	return i < seccomp_table_n ? sc_sysent_name(&seccomp_table[i]) : NULL;
 }
 
 const char *seccomp_table_version(void)

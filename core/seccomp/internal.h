@@ -6,16 +6,19 @@
 #include "seccomp/seccomp.h"
 
 struct seccomp_sysent {
-	const char *name;
-	int32_t nr[SECCOMP_ARCH_N];
+	uint16_t name;                  /* offset in seccomp_names */
+	uint16_t nr[SECCOMP_ARCH_N];    /* encoded; read with sc_sysent_nr */
 };
+extern const char seccomp_names[];
 extern const struct seccomp_sysent seccomp_table[];
 extern const unsigned seccomp_table_n;
 extern const char seccomp_table_kernel[];
 
 #define SC_X32_BIT 0x40000000u
-/* The table entry of a syscall name, or NULL. */
+/* The table entry of a syscall name, or NULL; its name and its number on arch (or -1). */
 const struct seccomp_sysent *sc_sys_find(const char *name);
+const char *sc_sysent_name(const struct seccomp_sysent *s);
+long sc_sysent_nr(const struct seccomp_sysent *s, int arch);
 
 /* Kernel return values. */
 #define SC_RET_KILL_PROCESS 0x80000000u

@@ -161,8 +161,8 @@ static int add_on_arch(struct sc_ir *ir, int arch, const struct seccomp_sysent *
 {
 	const struct sc_archdef *ad = &sc_archdefs[arch];
 	struct sc_block *b = block_for(ir, ad->audit);
-	const char *name = se->name;
-	long nr = se->nr[arch];
+	const char *name = sc_sysent_name(se);
+	long nr = sc_sysent_nr(se, arch);
 	const char *mux;
 	int sub = ad->mux ? sc_mux_subcall(name, &mux) : 0;
 	if (nr >= 0 && add_rule(b, (uint32_t)nr, ad->size64, action, args, nargs, e, name) < 0)
@@ -216,7 +216,7 @@ int sc_normalize(const struct sc_profile *p, int native, const struct json_doc *
 			/* -ENOSYS stub maxima: every name, whatever its action, on the architectures
 			 * the profile lists (runc 1.1.5 does not add the native one here) */
 			for (int a = 0; a < SECCOMP_ARCH_N; a++) {
-				long nr = p->arches[a] && se->nr[a] >= 0 ? (long)(uint32_t)se->nr[a] : -1;
+				long nr = p->arches[a] ? sc_sysent_nr(se, a) : -1;
 				if (nr < 0)
 					continue;
 				struct sc_block *b = block_for(ir, sc_archdefs[a].audit);
