@@ -5,6 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "t.h"
 #include "sc_interp.h"
 #include "seccomp/seccomp.h"
@@ -301,6 +307,65 @@ static void test_payload(void)
 	buf_free(&b);
 }
 
+/* Loads P in a child (no_new_privs, so no root needed) and returns what getppid gave there
+ * (-errno), or 1000 + the signal that killed it. */
+static long load_and_call(long nr)
+{
+	int p[2];
+	long r = -9999;
+	if (pipe(p) < 0)
+		return r;
+	pid_t pid = fork();
+	if (!pid) {
+		struct err e;
+		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+		if (seccomp_load(&P, NULL, &e) < 0)
+			_exit(3);
+		long v = syscall(nr);
+		v = v < 0 ? -errno : v;
+		if (write(p[1], &v, sizeof v) != sizeof v)
+			_exit(4);
+		_exit(0);
+	}
+	close(p[1]);
+	if (read(p[0], &r, sizeof r) != sizeof r)
+		r = -9999;
+	close(p[0]);
+	int st;
+	waitpid(pid, &st, 0);
+	if (WIFSIGNALED(st))
+		r = 1000 + WTERMSIG(st);
+	return r;
+}
+
+static void test_kernel(void)
+{
+	comp("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"getppid\"],"
+	     "\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":77},{\"names\":[\"getpgrp\"],\"action\":\"SCMP_ACT_KILL_PROCESS\"}]}",
+	     seccomp_arch_native());
+	T_INTEQ(load_and_call(SYS_getppid), -77, "the kernel takes the program: getppid gets errno 77");
+	T_INTEQ(load_and_call(SYS_getpid) > 0, 1, "getpid allowed");
+#ifdef SYS_getpgrp
+	T_INTEQ(load_and_call(SYS_getpgrp), 1000 + SIGSYS, "getpgrp: killed (SIGSYS)");
+#endif
+	struct err e;
+	int fd;
+	comp("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\"]}", seccomp_arch_native());
+	if (syscall(SYS_seccomp, 1, 2, NULL) < 0 && errno == EFAULT)
+		T_INTEQ(load_and_call(SYS_getppid) > 0, 1, "flags LOG: loads");
+	else
+		T_OK(1, "flags LOG: loads # skip seccomp(2) unavailable here (valgrind)");
+	comp("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/x\",\"syscalls\":[{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+	     seccomp_arch_native());
+	T_OK(seccomp_load(&P, NULL, &e) < 0 && strstr(e.msg, "takes no listener"), "NOTIFY without a listener fd pointer: error");
+	struct seccomp_prog none;
+	memset(&none, 0, sizeof none);
+	T_OK(seccomp_load(&none, &fd, &e) == 0 && fd == -1, "an empty program loads nothing");
+	T_OK(seccomp_send_listener("/nonexistent/crbox.sock", 0, "{}", 2, &e) < 0 &&
+	     strstr(e.msg, "listenerPath /nonexistent/crbox.sock"), "no agent: the error names listenerPath");
+	T_OK(seccomp_send_listener("", 0, "{}", 2, &e) < 0 && strstr(e.msg, "not set"), "empty listenerPath");
+}
+
 int main(void)
 {
 	test_table();
@@ -313,6 +378,7 @@ int main(void)
 	test_actions();
 	test_long();
 	test_payload();
+	test_kernel();
 	seccomp_prog_free(&P);
 	return t_done();
 }
