@@ -45,6 +45,8 @@ static enum scmp_compare op(const char *s)
 	return _SCMP_CMP_MIN;
 }
 
+static int export_fd = -1;
+
 static int compile(int *len)
 {
 	scmp_filter_ctx c = seccomp_init(defact);
@@ -70,10 +72,14 @@ static int compile(int *len)
 			for (int x = 0; x < r->n; x++)
 				seccomp_rule_add_array(c, r->act, nr, 1, &r->a[x]);
 	}
-	int fd = memfd_create("bpf", 0);
-	seccomp_export_bpf(c, fd);
-	*len = (int)(lseek(fd, 0, SEEK_END) / 8);
-	close(fd);
+	if (export_fd >= 0) {
+		seccomp_export_bpf(c, export_fd);
+	} else {
+		int fd = memfd_create("bpf", 0);
+		seccomp_export_bpf(c, fd);
+		*len = (int)(lseek(fd, 0, SEEK_END) / 8);
+		close(fd);
+	}
 	seccomp_release(c);
 	return 0;
 }
@@ -123,5 +129,22 @@ int main(void)
 			best = us;
 	}
 	printf("libseccomp %s instructions %d compile_us %.1f\n", "2.5.4", len, best);
+	/* SL_EXPORT=FILE: also write the program, prefixed by its length (seccomp-tool's dump
+	 * format), for `seccomp-tool cmp` */
+	if (getenv("SL_EXPORT")) {
+		FILE *f = fopen(getenv("SL_EXPORT"), "w");
+		uint32_t l = (uint32_t)len;
+		int fd = memfd_create("bpf", 0);
+		scmp_filter_ctx c = NULL;
+		(void)c;
+		if (!f)
+			return 1;
+		fwrite(&l, 4, 1, f);
+		fflush(f);
+		export_fd = fileno(f);
+		compile(&len);
+		fclose(f);
+		close(fd);
+	}
 	return 0;
 }

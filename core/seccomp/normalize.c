@@ -113,8 +113,9 @@ static int add_rule(struct sc_block *b, uint32_t nr, int size64, uint32_t action
 }
 
 /* libseccomp's order of overlapping conditional rules: at the first differing condition,
- * higher argument index first, then EQ/NE/MASKED_EQ before LE/LT before GE/GT, then the
- * larger datum first (the smaller for LE/LT); a rule that is a prefix of another first. */
+ * higher argument index first, then EQ/NE/MASKED_EQ before LE/LT before GE/GT, then within
+ * a class the larger datum first (the smaller for LE/LT), whatever the operator; a rule that
+ * is a prefix of another first. */
 static int opclass(int op)
 {
 	switch (op) {
@@ -135,14 +136,14 @@ static int chain_cmp(const void *pa, const void *pb)
 			return x->arg > y->arg ? -1 : 1;
 		if (opclass(x->op) != opclass(y->op))
 			return opclass(x->op) > opclass(y->op) ? -1 : 1;
-		if (x->op != y->op)
-			return x->op > y->op ? -1 : 1;
 		if (x->datum != y->datum) {
-			int asc = x->op == SC_LE || x->op == SC_LT;
+			int asc = opclass(x->op) == 2;
 			return (x->datum > y->datum) == !asc ? -1 : 1;
 		}
 		if (x->mask != y->mask)
 			return x->mask > y->mask ? -1 : 1;
+		if (x->op != y->op)   /* equal data: LT before LE, GE before GT (jge nodes first) */
+			return x->op == SC_LT || x->op == SC_GE ? -1 : 1;
 	}
 	return a->n < b->n ? -1 : a->n > b->n ? 1 : 0;
 }

@@ -5,6 +5,7 @@
  *   seccomp-tool run FILE -- PROG ARG...  load the filter (NNP set), then exec PROG; with
  *                                         SCMP_ACT_NOTIFY the listener fd goes to listenerPath
  *                                         from a parent process, as runc does
+ *   seccomp-tool bpf FILE OUT             the program into OUT in the dump format (for cmp)
  *   seccomp-tool table ARCH               "name nr" for every syscall crbox knows on ARCH
  *   seccomp-tool dump PID OUT             the filters of PID (PTRACE_SECCOMP_GET_FILTER), the
  *                                         newest first, appended into OUT as raw instructions
@@ -293,8 +294,12 @@ static int cmd_cmp(const char *fa, const char *fb, const char *prof)
 		}
 	static const uint32_t arches[] = { 0xc000003e, 0x40000003, 0xc00000b7, 0x40000028, 0xc00000f3, 0x12345678 };
 	long ncase = 0, ndiff = 0;
+	/* CMP_NR=N: only syscall number N (differential runs over one syscall) */
+	long only = getenv("CMP_NR") ? atol(getenv("CMP_NR")) : -100;
 	for (size_t ai = 0; ai < sizeof arches / sizeof arches[0]; ai++) {
 		for (int64_t n = -2; n < 1100; n++) {
+			if (only != -100 && n != only)
+				continue;
 			for (int x32 = 0; x32 < 3; x32++) {
 				struct sc_data dd;
 				memset(&dd, 0, sizeof dd);
@@ -450,6 +455,17 @@ int main(int argc, char **argv)
 		return cmd_compile(argc, argv, 1);
 	if (argc >= 3 && !strcmp(argv[1], "run"))
 		return cmd_run(argc, argv);
+	if (argc == 4 && !strcmp(argv[1], "bpf")) {
+		struct json_doc d;
+		struct seccomp_prog p;
+		compile(argv[2], seccomp_arch_native(), &p, &d);
+		FILE *f = fopen(argv[3], "w");
+		uint32_t l = p.len;
+		if (!f || fwrite(&l, 4, 1, f) != 1 || fwrite(p.insns, sizeof *p.insns, p.len, f) != p.len)
+			fail(argv[3], NULL);
+		fclose(f);
+		return 0;
+	}
 	if (argc == 3 && !strcmp(argv[1], "table"))
 		return cmd_table(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "dump"))
