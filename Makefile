@@ -177,9 +177,10 @@ TOOLS    := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
 $(B)/tools/%: tests/tools/%.c
 	@mkdir -p $(@D)
 	$(HOSTCC) -std=gnu11 -O1 -g -Wall -D_GNU_SOURCE -o $@ $<
-# Tools that call core/ (e.g. rootfs-probe runs core/rootfs/ on a bundle) link it statically.
-CORE_TOOLS := $(B)/tools/rootfs-probe
-$(CORE_TOOLS): $(B)/tools/%: tests/tools/%.c $(LIB_MUSL)
+# Tools that call core/ link it statically with musl (rootfs-probe runs core/rootfs/ on a
+# bundle; seccomp-tool also runs inside a busybox container).
+CORE_TOOLS := $(B)/tools/rootfs-probe $(B)/tools/seccomp-tool
+$(CORE_TOOLS): $(B)/tools/%: tests/tools/%.c tests/unit/sc_interp.h $(LIB_MUSL)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(INC) $(DEFS) $(LDFLAGS) -o $@ $< $(LIB_MUSL) $(PROTOBUF_C_A)
 tools: $(TOOLS)

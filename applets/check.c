@@ -8,6 +8,7 @@
 #include "criu.h"
 #include "fmt.h"
 #include "jsonw.h"
+#include "process/lsm.h"
 #include "sys/arch.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -417,6 +418,17 @@ static void check_cgroups(struct rows *r)
 
 /* ---- network lock ---- */
 
+/* ---- LSMs (for apparmorProfile / selinuxLabel) ---- */
+
+static void check_lsm(struct rows *r)
+{
+	struct lsm_info li;
+	lsm_probe("", &li);
+	add(r, ST_OK, "lsm", NULL, "AppArmor %s, SELinux %s%s%s%s", li.apparmor ? "enabled" : "no",
+	    li.selinux ? "enabled" : "no", li.active[0] ? " (active: " : "", li.active,
+	    li.active[0] ? ")" : "");
+}
+
 static void check_netlock(struct rows *r)
 {
 	char *ipt = swrk_which("iptables-restore"), *nft = swrk_which("nft");
@@ -514,6 +526,7 @@ int check_main(int argc, char **argv)
 		check_kernel(&r);
 		check_cgroups(&r);
 		check_netlock(&r);
+		check_lsm(&r);
 	}
 
 	if (json) {

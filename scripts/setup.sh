@@ -14,7 +14,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 pkgs=(build-essential musl-tools musl-dev libprotobuf-c-dev protobuf-c-compiler
       bats jq runc busybox-static iptables iproute2 clang libclang-rt-14-dev valgrind util-linux
       procps libcap2-bin kmod file dpkg-dev zstd gzip podman
-      python3)  # run.bats: the NOTIFY_SOCKET listener and a subreaper caller
+      python3  # run.bats: the NOTIFY_SOCKET listener and a subreaper caller
+      # seccomp tests only: scmp_sys_resolver (the table check), libseccomp-dev (the
+      # bench/seccomp-libseccomp.c measurement), Podman's default profile (seccomp.json)
+      seccomp libseccomp-dev golang-github-containers-common)
 # Cross builds (make ARCH=...) and the cross test layer: Debian's cross compilers with their
 # glibc (for the sanitizer unit tests), and qemu-user to run the results without binfmt.
 pkgs+=(qemu-user-static

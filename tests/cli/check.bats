@@ -159,3 +159,9 @@ row() {
 		[[ "$r" == "OK   "* ]]
 	fi
 }
+
+@test "check: reports the host's LSMs (for apparmorProfile / selinuxLabel)" {
+	run --separate-stderr env PATH="$TMP" "$CRBOX" check
+	row lsm
+	[[ "$(row lsm)" =~ ^OK\ \ \ lsm:\ AppArmor\ (enabled|no),\ SELinux\ (enabled|no) ]]
+}
