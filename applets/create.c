@@ -155,13 +155,6 @@ static int create_or_run(int argc, char **argv, const struct applet_info *ai, in
 		rt_ctr_free(&c);
 		return fail(verb, &e);
 	}
-	{
-		/* Until core/seccomp is wired in, say so rather than pretend. */
-		int l = json_get(&c.spec.doc, 0, "linux");
-		if (l >= 0 && json_get(&c.spec.doc, l, "seccomp") >= 0)
-			log_warn("linux.seccomp is not applied yet: the container runs without a "
-				 "seccomp filter");
-	}
 	if (!run) {
 		rt_ctr_free(&c);
 		return 0;

@@ -21,6 +21,38 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* The init loaded a filter with a notify listener as its fd `nr`: take a copy through a
+ * pidfd and send it with the container state to listenerPath, as runc does. */
+static int seccomp_hand_over(struct ctr *c, int nr, struct err *e)
+{
+	struct seccomp_state ss = { CRBOX_OCI_VERSION, c->st.id, "creating", c->st.bundle,
+				    (int)c->pid, NULL, 0 };
+	const char **ann = xcalloc(2 * c->spec.nannotations + 1, sizeof *ann);
+	struct buf b = BUF_INIT;
+	int pidfd, fd, rc;
+	size_t i;
+
+	pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	if (pidfd < 0)
+		return err_sys(e, "seccomp listener: pidfd_open %d", (int)c->pid);
+	fd = (int)syscall(SYS_pidfd_getfd, pidfd, nr, 0);
+	close(pidfd);
+	if (fd < 0)
+		return err_sys(e, "seccomp listener: pidfd_getfd");
+	for (i = 0; i < c->spec.nannotations; i++) {
+		ann[2 * i] = c->spec.annotations[i].key;
+		ann[2 * i + 1] = c->spec.annotations[i].value;
+	}
+	ss.annotations = ann;
+	ss.nannotations = c->spec.nannotations;
+	seccomp_listener_payload(&b, &ss, c->sc.listener_metadata);
+	rc = seccomp_send_listener(c->sc.listener_path, fd, b.p, b.len, e);
+	close(fd);
+	buf_free(&b);
+	free(ann);
+	return rc < 0 ? err_wrap(e, "seccomp listener %s", c->sc.listener_path) : 0;
+}
+
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
@@ -92,6 +124,11 @@ static int parent_sync(struct ctr *c, struct err *e)
 			    sync_send(c->sync[0], SYNC_HOOKS_DONE, 0, NULL, e) < 0)
 				return -1;
 			break;
+		case SYNC_SECCOMP_FD:
+			if (seccomp_hand_over(c, m.val, e) < 0 ||
+			    sync_send(c->sync[0], SYNC_SECCOMP_ACK, 0, NULL, e) < 0)
+				return -1;
+			break;
 		case SYNC_READY:
 			return 0;
 		default:
@@ -152,6 +189,10 @@ int rt_create(struct ctr *c, const struct rt_opts *o, struct err *e)
 		return err_set(e, EINVAL, "cannot use console socket if %s will not detach or "
 			       "allocate tty", o->prog);
 	if (ns_plan(&c->spec, &c->ps, &c->clone_flags, c->nsfd, e) < 0 || rootfs_validate(spec_rootfs(&c->spec), e) < 0)
+		return -1;
+	/* Compiled here, before anything exists, so a bad profile fails cleanly; the init
+	 * inherits the program and only loads it. */
+	if (seccomp_compile_spec(&c->spec, &c->sc, e) < 0)
 		return -1;
 	/* fds past the ones handed to the container must not reach it (the caller may leak
 	 * some, conmon does): close-on-exec from here on; the init closes them before exec. */
@@ -288,6 +329,7 @@ void rt_ctr_free(struct ctr *c)
 	cgroup_paths_free(&c->cg);
 	free(c->notify_dir);
 	pspec_free(&c->ps);
+	seccomp_prog_free(&c->sc);
 	spec_free(&c->spec);
 	state_free(&c->st);
 	if (c->dirfd >= 0)

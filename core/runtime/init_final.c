@@ -5,6 +5,7 @@
 #include "runtime/sync.h"
 #include "process/caps.h"
 #include "process/execve.h"
+#include "seccomp/seccomp.h"
 #include "buf.h"
 #include "fmt.h"
 #include "fsutil.h"
@@ -40,6 +41,27 @@ static int chdir_cwd(const char *cwd, struct err *e)
 	return 0;
 }
 
+/* Loads the filter compiled by the parent; with a notify listener, hands its fd number to
+ * the parent (which takes it with pidfd_getfd) and waits until it is passed on. Only the sync
+ * write and read follow the load here. */
+static void load_seccomp(struct ctr *c)
+{
+	struct sync_msg m;
+	struct err e;
+	int lfd = -1;
+
+	if (seccomp_load(&c->sc, &lfd, &e) < 0) {
+		err_wrap(&e, "unable to init seccomp");
+		child_die(c, &e);
+	}
+	if (lfd < 0)
+		return;
+	if (sync_send(c->sync[1], SYNC_SECCOMP_FD, lfd, NULL, &e) < 0 ||
+	    sync_expect(c->sync[1], SYNC_SECCOMP_ACK, &m, &e) < 0)
+		_exit(1);
+	close(lfd);
+}
+
 void rt_init_final(struct ctr *c)
 {
 	struct err e;
@@ -49,8 +71,10 @@ void rt_init_final(struct ctr *c)
 	int last = caps_last_cap(), keep = 3 + c->nlisten + c->o->preserve_fds, fifo;
 	uint32_t uid = c->spec.uid, gid = c->spec.gid;
 
-	/* SECCOMP HOOK POINT 1 (core/seccomp): without noNewPrivileges the filter is loaded
-	 * here, while CAP_SYS_ADMIN is still held (runc: before finalizeNamespace). */
+	/* Without noNewPrivileges the filter is loaded here, while CAP_SYS_ADMIN is still held
+	 * (runc: before finalizeNamespace). */
+	if (!c->ps.nnp && c->sc.len)
+		load_seccomp(c);
 	syscall(SYS_close_range, keep, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (c->ps.has_umask)
 		umask(c->ps.umask);
@@ -109,13 +133,16 @@ void rt_init_final(struct ctr *c)
 		child_die(c, &e);
 	}
 
-	/* SECCOMP HOOK POINT 2 (core/seccomp): with noNewPrivileges the filter is loaded
-	 * here, after the caps and the PATH lookup, as close to execve as possible. What runs
-	 * after it must stay minimal and fixed: sync send, close, open/write of exec.fifo,
-	 * startContainer hooks (fork/exec), close_range, execve (docs/runtime.md). */
+	/* With noNewPrivileges the filter is loaded here, after the caps and the PATH lookup,
+	 * as close to execve as possible (runc 1.1's place). What runs after it must stay
+	 * minimal and fixed: sync send, close, open/write of exec.fifo, startContainer hooks
+	 * (fork/exec), close_range, execve (docs/runtime.md). */
 
 	/* From here on the init outlives create: no death signal from its parent. */
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	c->st.pid = getpid();
+	if (c->ps.nnp && c->sc.len)
+		load_seccomp(c);
 	if (sync_send(c->sync[1], SYNC_READY, 0, NULL, &e) < 0)
 		_exit(1);
 	close(c->sync[1]);
@@ -133,8 +160,7 @@ void rt_init_final(struct ctr *c)
 	close(fifo);
 	close(c->fifo);
 	c->fifo = -1;
-	c->st.pid = getpid();
-	if (rt_run_hooks(&c->spec, &c->st, SPEC_HOOK_START_CONTAINER, "running", &e) < 0) {
+	if (rt_run_hooks(&c->spec, &c->st, SPEC_HOOK_START_CONTAINER, "created", &e) < 0) {
 		fmt_fd(2, "%s\n", e.msg);
 		_exit(1);
 	}

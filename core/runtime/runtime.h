@@ -10,6 +10,7 @@
 #include "err.h"
 #include "process/pspec.h"
 #include "rootfs/rootfs.h"
+#include "seccomp/seccomp.h"
 #include "spec.h"
 #include "state.h"
 
@@ -28,6 +29,7 @@ struct ctr {
 	const struct rt_opts *o;
 	struct spec spec;
 	struct pspec ps;
+	struct seccomp_prog sc;         /* linux.seccomp compiled in the parent; len 0: none */
 	struct state st;
 	int rootfd, dirfd;
 	struct cgroup_paths cg;

@@ -7,11 +7,12 @@
 #include <unistd.h>
 
 static const char *const names[] = { "?", "GO", "USERMAP_PLS", "USERMAP_ACK", "PID",
-				     "MOUNTS_DONE", "HOOKS_DONE", "READY", "ERROR" };
+				     "MOUNTS_DONE", "HOOKS_DONE", "READY", "ERROR",
+				     "SECCOMP_FD", "SECCOMP_ACK" };
 
 const char *sync_name(int type)
 {
-	return type > 0 && type <= SYNC_ERROR ? names[type] : names[0];
+	return type > 0 && type <= SYNC_SECCOMP_ACK ? names[type] : names[0];
 }
 
 int sync_pair(int sv[2], struct err *e)
@@ -29,7 +30,10 @@ int sync_send(int fd, int type, int val, const char *msg, struct err *e)
 	m.val = val;
 	if (msg)
 		fmt_sn(m.msg, sizeof m.msg, "%s", msg);
-	while (send(fd, &m, sizeof m, MSG_NOSIGNAL) < 0)
+	/* write/read, not send/recv: after a seccomp filter is loaded the init still sends a
+	 * frame or two, and profiles allow read and write far more often than sendto/recvfrom
+	 * (a SOCK_SEQPACKET keeps frame boundaries either way). */
+	while (write(fd, &m, sizeof m) < 0)
 		if (errno != EINTR)
 			return err_sys(e, "sync: send %s", sync_name(type));
 	return 0;
@@ -45,14 +49,14 @@ int sync_recv(int fd, struct sync_msg *m, struct err *e)
 {
 	ssize_t n;
 	do
-		n = recv(fd, m, sizeof *m, 0);
+		n = read(fd, m, sizeof *m);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return err_sys(e, "sync: recv");
+		return err_sys(e, "sync: read");
 	if (n == 0)
 		return 0;
 	/* Fixed-size frames only: a short or long frame is a protocol error. */
-	if ((size_t)n != sizeof *m || m->type < SYNC_GO || m->type > SYNC_ERROR)
+	if ((size_t)n != sizeof *m || m->type < SYNC_GO || m->type > SYNC_SECCOMP_ACK)
 		return err_set(e, EPROTO, "sync: bad frame (%zd bytes)", n);
 	m->msg[sizeof m->msg - 1] = 0;
 	return 1;

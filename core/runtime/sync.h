@@ -10,6 +10,10 @@
  *                                              that enters a new/joined pid or time ns
  *   -                   SYNC_MOUNTS_DONE       rootfs mounted, before pivot; the parent
  *   SYNC_HOOKS_DONE     -                        runs prestart and createRuntime hooks
+ *   -                   SYNC_SECCOMP_FD (val)  the filter is loaded with a notify listener:
+ *   SYNC_SECCOMP_ACK    -                        val is its fd number in the init; the parent
+ *                                              takes it (pidfd_getfd) and sends it with the
+ *                                              state to listenerPath
  *   -                   SYNC_READY             all set-up done (user, caps, cwd, PATH
  *                                              lookup); the init closes its end and
  *                                              blocks on exec.fifo: create returns
@@ -30,6 +34,8 @@ enum sync_type {
 	SYNC_HOOKS_DONE,
 	SYNC_READY,
 	SYNC_ERROR,
+	SYNC_SECCOMP_FD,
+	SYNC_SECCOMP_ACK,
 };
 
 struct sync_msg {
