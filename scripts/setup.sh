@@ -18,6 +18,9 @@ pkgs=(build-essential musl-tools musl-dev libprotobuf-c-dev protobuf-c-compiler
       # seccomp tests only: scmp_sys_resolver (the table check), libseccomp-dev (the
       # bench/seccomp-libseccomp.c measurement), Podman's default profile (seccomp.json)
       seccomp libseccomp-dev golang-github-containers-common)
+# The engine layer (tests/engines): Podman with conmon, containerd with ctr and its runc
+# shim, all driving crbox; crun is the peer runtime of the conformance baseline and bench.
+pkgs+=(conmon containerd crun)
 # Cross builds (make ARCH=...) and the cross test layer: Debian's cross compilers with their
 # glibc (for the sanitizer unit tests), and qemu-user to run the results without binfmt.
 pkgs+=(qemu-user-static
@@ -57,4 +60,6 @@ if ! criu_ok; then
 	criu_ok || "$here/build-criu.sh"
 	criu_ok || { echo "setup: criu still fails 'criu check'" >&2; criu check >&2 || true; exit 1; }
 fi
+# The OCI runtime-tools validation suite (the conformance layer), built once and cached.
+"$here/build-conformance.sh" >/dev/null
 echo "setup: ok ($(criu --version | head -1), $(runc --version | head -1))"

@@ -6,7 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
-LAYERS=${LAYERS:-build unit cli integration fuzz valgrind cross}
+LAYERS=${LAYERS:-build unit cli integration engines conformance fuzz valgrind cross}
 FUZZ_DIR=${FUZZ_DIR:-tests/fuzz}
 FUZZ_TIME=${FUZZ_TIME:-30}
 UNIT_TIMEOUT=${UNIT_TIMEOUT:-300}
@@ -226,6 +226,30 @@ cross_report() {
 	fi
 }
 
+# Podman + conmon and containerd + ctr driving crbox as their only runtime (tests/engines).
+layer_engines() {
+	[ "$(id -u)" = 0 ] || echo "# warning: not root; engine tests will skip"
+	bats_layer tests/engines
+}
+
+# The OCI runtime-tools validation suite against crbox, program by program, compared with
+# crun's failures here (tests/conformance/check.sh; built by scripts/build-conformance.sh).
+layer_conformance() {
+	local log=$TMP/conformance.log st
+	if [ "$(id -u)" != 0 ]; then
+		result skip "conformance: needs root"
+		return 0
+	fi
+	if ! bash scripts/build-conformance.sh >"$log" 2>&1; then
+		result fail "conformance: building the validation suite" "$log"
+		return 0
+	fi
+	CONFORMANCE_OUT=$TMP/conformance.txt tests/conformance/check.sh "$PWD/build/crbox" 2>&1 |
+		tee "$log"
+	st=${PIPESTATUS[0]}
+	count_tap "$log" "$st" "conformance"
+}
+
 layer_cross() {
 	local a triple qemu todo=() running=0 start=$SECONDS
 	for a in $CROSS_ARCHES; do
@@ -414,7 +438,7 @@ layer_valgrind() {
 
 for layer in $LAYERS; do
 	case $layer in
-	build | unit | cli | integration | fuzz | valgrind | cross) ;;
+	build | unit | cli | integration | engines | conformance | fuzz | valgrind | cross) ;;
 	*) echo "run-all: unknown layer '$layer'" >&2; exit 2 ;;
 	esac
 	layer_begin "$layer"

@@ -29,13 +29,51 @@ static void child_die(struct ctr *c, struct err *e)
 	_exit(1);
 }
 
+/* Whether the cwd lies below this process's root, by walking ".." until the root (inside)
+ * or a directory that is its own parent without being the root (outside). Used when
+ * getcwd(2) itself is refused, e.g. by a seccomp profile loaded before this point. */
+static int cwd_under_root(void)
+{
+	struct stat root, cur, up;
+	int fd, nfd, i, in = 0;
+
+	if (stat("/", &root) < 0 || (fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return 0;
+	for (i = 0; i < 4096; i++) {
+		if (fstat(fd, &cur) < 0)
+			break;
+		if (cur.st_dev == root.st_dev && cur.st_ino == root.st_ino) {
+			in = 1;
+			break;
+		}
+		nfd = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (nfd < 0 || fstat(nfd, &up) < 0 ||
+		    (up.st_dev == cur.st_dev && up.st_ino == cur.st_ino)) {
+			if (nfd >= 0)
+				close(nfd);
+			break;
+		}
+		close(fd);
+		fd = nfd;
+	}
+	close(fd);
+	return in;
+}
+
 static int chdir_cwd(const char *cwd, struct err *e)
 {
 	char got[4096];
+	int ok;
 	if (chdir(cwd) < 0)
 		return err_sys(e, "chdir %s", cwd);
-	/* A cwd that resolves outside the root (a leaked fd, CVE-2024-21626) is refused. */
-	if (!getcwd(got, sizeof got) || got[0] != '/')
+	/* A cwd that resolves outside the root (a leaked fd, CVE-2024-21626) is refused. The
+	 * kernel's getcwd says ENOENT ("(unreachable)") there; if getcwd is refused otherwise,
+	 * the ".." walk decides. */
+	if (getcwd(got, sizeof got))
+		ok = got[0] == '/';
+	else
+		ok = errno != ENOENT && cwd_under_root();
+	if (!ok)
 		return err_set(e, EPERM, "current working directory is outside of container mount "
 			       "namespace root -- possible container breakout detected");
 	return 0;

@@ -574,3 +574,14 @@ MAINPID=$(cat "$ROOT/ns.pid")" ]
 	crbox delete -f nm1
 	assert_no_leftovers nm1
 }
+
+@test "a seccomp profile that refuses getcwd, loaded before the user switch, does not break the cwd check" {
+	make_bundle "$ROOT/b" /bin/sh -c 'cd /tmp 2>/dev/null; echo started'
+	set_cfg '.process.noNewPrivileges = false | .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+		syscalls: [{names: ["getcwd"], action: "SCMP_ACT_ERRNO"}]}'
+	KNOWN_IDS+=(gc1)
+	run crbox run --bundle "$BUNDLE" gc1 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = started ]
+	assert_no_leftovers gc1
+}
