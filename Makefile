@@ -21,6 +21,8 @@ LIB_ASAN := $(LIB_SRC:%.c=$(B)/asan/%.o)
 LIB_MUSL := $(LIB_SRC:%.c=$(B)/obj/%.o)
 
 .PHONY: all test unit cli integration check size install proto clean tools fuzz valgrind
+# Keep the per-build library objects (they are intermediates of the unit binaries).
+.SECONDARY:
 all: $(B)/crbox
 
 $(B)/include/protobuf-c/protobuf-c.h: $(PROTOBUF_C_H)

@@ -328,6 +328,21 @@ static int preflight(struct rst *r, struct err *e)
 	 * relative to the bundle, as runc does after its chdir. */
 	r->image_path = r->o.image_path && *r->o.image_path ? xstrdup(r->o.image_path)
 							    : fmt_alloc("%s/checkpoint", cwd);
+	{
+		/* criu is resolved before the chdir into the bundle: a relative --criu keeps
+		 * naming what it named where crbox started, and a PATH lookup never looks in
+		 * a directory (the bundle) that the caller may not control. Not found: the
+		 * version probe below says so. */
+		struct err e2;
+		char *c = swrk_find(g.criu, &e2);
+		if (c && c[0] != '/') {
+			char *abs = fmt_alloc("%s/%s", cwd, c);
+			free(c);
+			c = abs;
+		}
+		if (c)
+			g.criu = c;   /* lives until exit */
+	}
 	if (r->o.bundle && *r->o.bundle && chdir(r->o.bundle) < 0)
 		return err_sys(e, "bundle %s", r->o.bundle);
 	if (spec_load(&r->spec, ".", e) < 0)

@@ -4,6 +4,7 @@
  * peer being the process that created the socketpair: this one, so it must keep them. */
 #include "criu.h"
 #include "fmt.h"
+#include "sys/spawn.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -18,173 +19,57 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
 
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define MAX_EXTRA 64
 #define MAX_RX_FDS 8
 
-/* ---- PATH walk ---- */
-
-/* 0: regular executable; ENOENT: nothing there; EACCES: there but not executable. */
-static int probe(const char *path)
-{
-	struct stat st;
-	if (stat(path, &st) < 0)
-		return errno == EACCES ? EACCES : ENOENT;
-	if (S_ISDIR(st.st_mode))
-		return ENOENT;
-	if (!S_ISREG(st.st_mode) || access(path, X_OK) < 0)
-		return EACCES;
-	return 0;
-}
-
-/* Walks $PATH; returns the first executable match, or NULL with *denied set to a heap copy of
- * the first non-executable match (if any and denied != NULL). */
-static char *walk(const char *name, char **denied)
-{
-	const char *p = getenv("PATH"), *q;
-	if (!p)
-		p = DEFAULT_PATH;
-	for (;; p = q + 1) {
-		q = strchr(p, ':');
-		if (!q)
-			q = p + strlen(p);
-		/* An empty entry means the current directory, as in execvp. */
-		char *cand = q == p ? fmt_alloc("./%s", name)
-				   : fmt_alloc("%.*s/%s", (int)(q - p), p, name);
-		int r = probe(cand);
-		if (r == 0)
-			return cand;
-		if (r == EACCES && denied && !*denied)
-			*denied = cand;
-		else
-			free(cand);
-		if (!*q)
-			return NULL;
-	}
-}
+/* ---- PATH lookup (sys/spawn.h's, with criu's messages) ---- */
 
 char *swrk_which(const char *name)
 {
-	if (!name || !*name)
-		return NULL;
-	if (strchr(name, '/'))
-		return probe(name) ? NULL : xstrdup(name);
-	return walk(name, NULL);
+	struct err e;
+	return spawn_lookpath(name, &e);
 }
 
 char *swrk_find(const char *name, struct err *e)
 {
-	char *denied = NULL, *r;
-	int pr;
+	char *r;
 
 	if (!name || !*name)
 		name = "criu";
-	if (strchr(name, '/')) {
-		pr = probe(name);
-		if (pr == ENOENT) {
-			err_set(e, ENOENT, "criu not found: %s", name);
-			return NULL;
-		}
-		if (pr == EACCES) {
-			err_set(e, EACCES, "criu not executable: %s", name);
-			return NULL;
-		}
-		return xstrdup(name);
-	}
-	r = walk(name, &denied);
-	if (r) {
-		free(denied);
+	r = spawn_lookpath(name, e);
+	if (r)
 		return r;
-	}
-	if (denied) {
-		err_set(e, EACCES, "criu not executable: %s", denied);
-		free(denied);
+	if (strchr(name, '/')) {
+		err_set(e, e->no, "criu %s: %s", e->no == EACCES ? "not executable" : "not found",
+			name);
 		return NULL;
+	}
+	/* Not a match for the lookup, but worth naming: a criu in PATH that cannot run. */
+	{
+		const char *p = getenv("PATH"), *q;
+		for (p = p ? p : SPAWN_DEFAULT_PATH;; p = q + 1) {
+			q = strchr(p, ':');
+			if (!q)
+				q = p + strlen(p);
+			if (q > p && *p == '/') {
+				char *cand = fmt_alloc("%.*s/%s", (int)(q - p), p, name);
+				if (spawn_probe(cand) == EACCES) {
+					err_set(e, EACCES, "criu not executable: %s", cand);
+					free(cand);
+					return NULL;
+				}
+				free(cand);
+			}
+			if (!*q)
+				break;
+		}
 	}
 	err_set(e, ENOENT, "criu not found: %s (not in PATH)", name);
 	return NULL;
 }
 
 /* ---- spawning ---- */
-
-#ifndef SYS_close_range
-#define SYS_close_range 436
-#endif
-
-struct dirent64_ {
-	unsigned long long ino;
-	long long off;
-	unsigned short reclen;
-	unsigned char type;
-	char name[];
-};
-
-/* Closes every fd >= lo. Child-side: no allocation. */
-static void close_from(int lo)
-{
-	if (syscall(SYS_close_range, (unsigned)lo, ~0U, 0) == 0)
-		return;
-	/* Pre-5.9 kernels: walk /proc/self/fd with raw getdents64. */
-	int d = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	char buf[4096];
-	long n;
-	if (d < 0)
-		return;
-	while ((n = syscall(SYS_getdents64, d, buf, sizeof buf)) > 0) {
-		long off = 0;
-		while (off < n) {
-			struct dirent64_ *de = (struct dirent64_ *)(buf + off);
-			int fd = 0;
-			const char *c = de->name;
-			off += de->reclen;
-			if (*c < '0' || *c > '9')
-				continue;
-			for (; *c >= '0' && *c <= '9'; c++)
-				fd = fd * 10 + (*c - '0');
-			if (fd >= lo && fd != d)
-				close(fd);
-		}
-	}
-	close(d);
-}
-
-/* The child between fork and exec: place the fds, close the rest, exec. Reports a failure
- * over errfd as { stage (0: fd setup, 1: exec), errno }. */
-static _Noreturn void child(const char *path, char *const argv[], int *src, int n, int errfd)
-{
-	sigset_t none;
-	int i, e[2] = { 0, 0 };
-
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	/* Lift every source above the target range first so no dup2 clobbers a later source. */
-	for (i = 0; i < n; i++) {
-		src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, n + 1);
-		if (src[i] < 0)
-			goto fail;
-	}
-	errfd = fcntl(errfd, F_DUPFD_CLOEXEC, n + 1);
-	if (errfd < 0)
-		goto fail;
-	for (i = 0; i < n; i++)
-		if (dup2(src[i], i) < 0)   /* dup2 clears FD_CLOEXEC on the target */
-			goto fail;
-	if (dup3(errfd, n, O_CLOEXEC) < 0)
-		goto fail;
-	errfd = n;
-	close_from(n + 1);
-	execve(path, argv, environ);
-	e[0] = 1;
-fail:
-	e[1] = errno;
-	if (write(errfd, e, sizeof e) < 0) {
-		/* nothing more to do */
-	}
-	_exit(127);
-}
 
 static void reap(struct swrk *s)
 {
@@ -204,13 +89,11 @@ static void reap(struct swrk *s)
 int swrk_start(struct swrk *s, const char *criu, const int stdio[3], const int *extra,
 	       int nextra, struct err *e)
 {
-	int sp[2] = { -1, -1 }, ep[2] = { -1, -1 }, devnull = -1, src[4 + MAX_EXTRA], n, i, no,
-	    rep[2];
+	int sp[2] = { -1, -1 }, fds[4 + MAX_EXTRA], i, no;
 	const char *name = criu && *criu ? criu : "criu";
 	char *argv[] = { (char *)name, "swrk", "3", NULL };
+	struct spawn sp_o = { 0 };
 	char *path;
-	pid_t pid;
-	ssize_t r;
 
 	s->pid = -1;
 	s->sk = -1;
@@ -223,67 +106,26 @@ int swrk_start(struct swrk *s, const char *criu, const int stdio[3], const int *
 	path = swrk_find(name, e);
 	if (!path)
 		return -1;
-	for (i = 0; i < 3; i++) {
-		if (stdio && stdio[i] >= 0) {
-			src[i] = stdio[i];
-			continue;
-		}
-		if (devnull < 0) {
-			devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-			if (devnull < 0) {
-				err_sys(e, "criu: open /dev/null");
-				goto fail;
-			}
-		}
-		src[i] = devnull;
-	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
 		err_sys(e, "criu: socketpair");
-		goto fail;
+		free(path);
+		return -1;
 	}
-	if (pipe2(ep, O_CLOEXEC) < 0) {
-		err_sys(e, "criu: pipe");
-		goto fail;
-	}
-	src[3] = sp[1];
+	for (i = 0; i < 3; i++)
+		fds[i] = stdio ? stdio[i] : -1;
+	fds[3] = sp[1];
 	for (i = 0; i < nextra; i++)
-		src[4 + i] = extra[i];
-	n = 4 + nextra;
-
-	pid = fork();
-	if (pid < 0) {
-		err_sys(e, "criu: fork");
-		goto fail;
-	}
-	if (pid == 0) {
-		close(ep[0]);
+		fds[4 + i] = extra[i];
+	/* Same session and process group as crbox: a terminal's ^C reaches criu too. */
+	sp_o.path = path;
+	sp_o.argv = argv;
+	sp_o.fds = fds;
+	sp_o.nfds = 4 + nextra;
+	if (spawn_exec(&sp_o, e) < 0) {
+		no = e->no;
 		close(sp[0]);
-		child(path, argv, src, n, ep[1]);
-	}
-	close(ep[1]);
-	ep[1] = -1;
-	close(sp[1]);
-	sp[1] = -1;
-	if (devnull >= 0)
-		close(devnull);
-	devnull = -1;
-	s->pid = pid;
-	s->sk = sp[0];
-	s->path = path;
-
-	/* The pipe closes on a successful exec; { stage, errno } arrives if the child failed. */
-	do
-		r = read(ep[0], rep, sizeof rep);
-	while (r < 0 && errno == EINTR);
-	close(ep[0]);
-	if (r == sizeof rep) {
-		no = rep[1];
-		reap(s);
-		close(s->sk);
-		s->sk = -1;
-		s->pid = -1;
-		s->path = NULL;
-		if (!rep[0])
+		close(sp[1]);
+		if (!sp_o.exec_failed)
 			err_set(e, no, "criu: placing fds for %s: %s", path, strerror(no));
 		else if (no == EACCES || no == EPERM)
 			err_set(e, no, "criu not executable: %s: %s", path, strerror(no));
@@ -294,22 +136,11 @@ int swrk_start(struct swrk *s, const char *criu, const int stdio[3], const int *
 		free(path);
 		return -1;
 	}
+	close(sp[1]);
+	s->pid = sp_o.pid;
+	s->sk = sp[0];
+	s->path = path;
 	return 0;
-fail:
-	no = e->no;
-	if (sp[0] >= 0)
-		close(sp[0]);
-	if (sp[1] >= 0)
-		close(sp[1]);
-	if (ep[0] >= 0)
-		close(ep[0]);
-	if (ep[1] >= 0)
-		close(ep[1]);
-	if (devnull >= 0)
-		close(devnull);
-	free(path);
-	e->no = no;
-	return -1;
 }
 
 /* ---- messages ---- */

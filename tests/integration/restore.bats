@@ -365,6 +365,26 @@ restored_from() {
 	assert_no_leftovers ct
 }
 
+@test "restore never runs a criu from the cwd or the bundle through '.' or empty PATH entries" {
+	make_bundle "$BUNDLE"
+	c=$(ckpt_runc ct)
+	# A trap: a `criu` in the bundle (restore's cwd after its chdir) and in the caller's cwd.
+	printf '#!/bin/sh\ntouch "%s/ran-$(basename "$PWD")"\nexit 1\n' "$ROOT" >"$BUNDLE/criu"
+	chmod 0755 "$BUNDLE/criu"
+	mkdir -p "$ROOT/cwd" && cp "$BUNDLE/criu" "$ROOT/cwd/criu"
+	real=$(dirname "$(command -v criu)")
+	(cd "$ROOT/cwd" && PATH=".::$real:/usr/sbin:/usr/bin:/sbin:/bin" \
+		"$CRBOX" --root "$ROOT/crbox" restore -d --bundle "$BUNDLE" --image-path "$IMAGES" \
+		--pid-file "$ROOT/ct.pid" ct </dev/null >/dev/null)
+	KNOWN_IDS+=(ct)
+	track_pid_file "$ROOT/ct.pid"
+	run ls "$ROOT"
+	[[ $output != *ran-* ]]
+	restored_from "$c"
+	crbox delete -f ct
+	assert_no_leftovers ct
+}
+
 @test "restore fails cleanly: an id that already exists is left alone" {
 	make_bundle "$BUNDLE"
 	c=$(ckpt_runc ct)
