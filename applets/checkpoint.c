@@ -14,6 +14,7 @@
 #include "image.h"
 #include "proc.h"
 #include "state.h"
+#include "state/busy.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -21,6 +22,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -273,9 +275,13 @@ static int dump(struct ckpt *c, struct err *e)
 	req.type = c->o.pre_dump ? CRIU_REQ_TYPE__PRE_DUMP : CRIU_REQ_TYPE__DUMP;
 	req.opts = &opts;
 	if (swrk_call(&sw, &req, on_notify, c, NULL, e) < 0) {
+		int sig = term_signal_pending();
 		if (e->no == EINTR)
-			err_set(e, EINTR, "checkpoint interrupted by a signal; the container keeps running");
-		swrk_abort(&sw, 0);
+			err_set(e, EINTR, "checkpoint interrupted by signal %d (%s); the container "
+				"keeps running", sig, sig ? strsignal(sig) : "?");
+		/* criu may never notice a closed socket (a dump waiting on its page server sits
+		 * in accept): it is killed, so the wait for it is short. */
+		swrk_abort(&sw, SIGKILL);
 		report_criu_log(c->workfd >= 0 ? c->workfd : c->imgfd, "dump.log",
 				c->o.work_path && *c->o.work_path ? c->o.work_path : c->image_path);
 		goto out;
@@ -324,16 +330,26 @@ int checkpoint_main(int argc, char **argv)
 			err_set(&e, ENOENT, "container does not exist");
 		goto fail;
 	}
+	/* The lock is held only to claim the container: not while CRIU dumps, so state and
+	 * list answer meanwhile and delete refuses it (state/busy.h). */
 	c.dirfd = state_open(c.rootfd, c.id, STATE_LOCK_EX, &e);
-	if (c.dirfd < 0 || state_read(c.dirfd, &c.st, &e) < 0)
+	if (c.dirfd < 0 || state_read(c.dirfd, &c.st, &e) < 0 ||
+	    busy_claim(c.dirfd, "checkpoint", &e) < 0)
 		goto fail;
-	if (dump(&c, &e) < 0)
+	flock(c.dirfd, LOCK_UN);
+	rc = dump(&c, &e);
+	flock(c.dirfd, LOCK_EX);
+	if (rc < 0) {
+		busy_release(c.dirfd);
 		goto fail;
+	}
 	if (!c.o.leave_running && !c.o.pre_dump) {
 		/* The init is gone: destroy the container (runc: a failure here only warns). */
 		struct err e2;
 		if (ctr_destroy(c.rootfd, c.id, c.dirfd, &c.st, &e2) < 0)
 			log_warn("%s", e2.msg);
+	} else {
+		busy_release(c.dirfd);
 	}
 	return 0;
 fail:

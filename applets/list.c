@@ -11,6 +11,7 @@
 #include "fmt.h"
 #include "jsonw.h"
 #include "state.h"
+#include "state/busy.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -163,10 +164,12 @@ int list_main(int argc, char **argv)
 		int r2, d2;
 		if (fstatat(rootfd, ids[i], &sb, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;   /* deleted since it was listed */
-		if (lc_load(ids[i], STATE_LOCK_SH, &r2, &d2, &it->st, &e) < 0) {
-			/* Deleted while we waited for its lock: not an error. */
+		if (lc_load(ids[i], STATE_LOCK_NONE, &r2, &d2, &it->st, &e) < 0) {
+			/* Deleted since it was listed, or a restore still making it (no
+			 * state.json yet): not an error. */
 			if (!(d2 < 0 && e.no == ENOENT &&
-			      fstatat(rootfd, ids[i], &sb, AT_SYMLINK_NOFOLLOW) < 0))
+			      fstatat(rootfd, ids[i], &sb, AT_SYMLINK_NOFOLLOW) < 0) &&
+			    !(d2 >= 0 && e.no == ENOENT && busy_held(d2, NULL, 0, NULL)))
 				fmt_fd(2, "load container %s: %s\n", ids[i], e.msg);
 			lc_close(r2, d2, &it->st);
 			continue;

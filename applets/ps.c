@@ -214,7 +214,7 @@ int ps_main(int argc, char **argv)
 	    lc_nargs(&info, npos, 1, -1, &rc))
 		return rc;
 	rc = 1;
-	if (lc_load(pos[0], STATE_LOCK_SH, &rootfd, &dirfd, &st, &e) < 0)
+	if (lc_load(pos[0], STATE_LOCK_NONE, &rootfd, &dirfd, &st, &e) < 0)
 		goto fail;
 	ctr_cgroups(&st, &cg);
 	if (cgroup_pids(&cg, &pids, &np, &e) < 0)

@@ -129,7 +129,7 @@ int state_main(int argc, char **argv)
 	if (applet_args(argc, argv, &info, NULL, NULL, &pos, &npos, 1, &rc))
 		return rc;
 	rc = 1;
-	if (lc_load(pos[0], STATE_LOCK_SH, &rootfd, &dirfd, &st, &e) < 0)
+	if (lc_load(pos[0], STATE_LOCK_NONE, &rootfd, &dirfd, &st, &e) < 0)
 		goto fail;
 	status = lc_status(&st, dirfd, &e);
 	if (!status)

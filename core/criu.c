@@ -527,8 +527,7 @@ static void version_key(const struct stat *sb, char *dst, size_t cap)
 	       (long)sb->st_mtim.tv_nsec, (long long)sb->st_ctim.tv_sec, (long)sb->st_ctim.tv_nsec);
 }
 
-/* "KEY major minor sublevel gitid|-\n" -> v; 0 when line matches key and parses. */
-static int version_parse(char *line, const char *key, struct swrk_version *v)
+int swrk_version_parse(char *line, const char *key, struct swrk_version *v)
 {
 	size_t kl = strlen(key);
 	char *tok[4], *p;
@@ -576,13 +575,14 @@ int swrk_version_cached(const char *criu, int dirfd, struct swrk_version *v, str
 	}
 	free(path);
 	version_key(&sb, key, sizeof key);
-	fd = openat(dirfd, SWRK_VERSION_CACHE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = openat(dirfd, SWRK_VERSION_CACHE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd >= 0) {
-		n = read(fd, line, sizeof line - 1);
+		/* Only a regular file is read (a FIFO there would block without O_NONBLOCK). */
+		n = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? read(fd, line, sizeof line - 1) : -1;
 		close(fd);
 		if (n > 0) {
 			line[n] = 0;
-			if (version_parse(line, key, v) == 0)
+			if (swrk_version_parse(line, key, v) == 0)
 				return 0;
 		}
 	}
@@ -754,17 +754,27 @@ void swrk_opts_free(CriuOpts *o)
 
 /* ---- CRIU log ---- */
 
-int swrk_log_errors(int dirfd, const char *name, struct buf *out, int max)
+/* Calls fn on each line of the log `name` in dirfd (without its '\n'; the line is
+ * writable), until fn returns non-zero. The log is opened O_NOFOLLOW|O_NONBLOCK: a symlink
+ * or a FIFO planted in a work dir is refused, never followed or waited on. 0, or -1 when
+ * the log cannot be read. */
+static int log_lines(int dirfd, const char *name, int (*fn)(char *line, void *ud), void *ud)
 {
 	struct buf b = BUF_INIT;
 	char chunk[4096], *p, *nl;
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY), cnt = 0;
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+	int stop = 0;
+	struct stat sb;
 	ssize_t n;
 
 	if (fd < 0)
 		return -1;
-	/* Logs of a long dump can be large; keep reading, only matching lines are kept. */
-	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return -1;
+	}
+	/* Logs of a long dump can be large; keep reading, whole lines at a time. */
+	while (!stop && (n = read(fd, chunk, sizeof chunk)) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -773,15 +783,10 @@ int swrk_log_errors(int dirfd, const char *name, struct buf *out, int max)
 			return -1;
 		}
 		buf_add(&b, chunk, (size_t)n);
-		/* Process whole lines, keep the tail. */
 		p = b.p;
-		while ((nl = memchr(p, '\n', b.len - (size_t)(p - b.p)))) {
+		while (!stop && (nl = memchr(p, '\n', b.len - (size_t)(p - b.p)))) {
 			*nl = 0;
-			if (cnt < max && strstr(p, "Error")) {
-				buf_add(out, p, (size_t)(nl - p));
-				buf_addc(out, '\n');
-				cnt++;
-			}
+			stop = fn(p, ud);
 			p = nl + 1;
 		}
 		size_t rest = b.len - (size_t)(p - b.p);
@@ -790,11 +795,68 @@ int swrk_log_errors(int dirfd, const char *name, struct buf *out, int max)
 		b.p[rest] = 0;
 	}
 	close(fd);
-	if (b.len && cnt < max && strstr(b.p, "Error")) {
-		buf_add(out, b.p, b.len);
-		buf_addc(out, '\n');
-		cnt++;
-	}
+	if (!stop && b.len)
+		fn(b.p, ud);
 	buf_free(&b);
-	return cnt;
+	return 0;
+}
+
+struct errlines {
+	struct buf *out;
+	int max, cnt;
+};
+
+static int errline(char *line, void *ud)
+{
+	struct errlines *x = ud;
+	if (x->cnt >= x->max)
+		return 1;
+	if (strstr(line, "Error")) {
+		buf_add(x->out, line, strlen(line));
+		buf_addc(x->out, '\n');
+		x->cnt++;
+	}
+	return 0;
+}
+
+int swrk_log_errors(int dirfd, const char *name, struct buf *out, int max)
+{
+	struct errlines x = { out, max, 0 };
+	if (log_lines(dirfd, name, errline, &x) < 0)
+		return -1;
+	return x.cnt;
+}
+
+struct yard {
+	char *out;
+	size_t cap;
+	int found;
+};
+
+/* "(00.039417) cg: Opening .criu.cgyard.aFzAuC as cg yard" */
+static int yardline(char *line, void *ud)
+{
+	struct yard *y = ud;
+	const char *p = strstr(line, "cg: Opening .criu.cgyard."), *q;
+	size_t n;
+
+	if (!p)
+		return 0;
+	p += strlen("cg: Opening ");
+	q = strstr(p, " as cg yard");
+	n = q ? (size_t)(q - p) : 0;
+	if (!q || n >= y->cap || memchr(p, '/', n))
+		return 0;
+	memcpy(y->out, p, n);
+	y->out[n] = 0;
+	y->found = 1;
+	return 1;
+}
+
+int swrk_log_yard(int dirfd, const char *name, char *out, size_t cap)
+{
+	struct yard y = { out, cap, 0 };
+	if (log_lines(dirfd, name, yardline, &y) < 0 || !y.found)
+		return -1;
+	return 0;
 }

@@ -294,7 +294,7 @@ runc_vs_crbox() {
 	fake_state b2 "$p" 1
 	mkdir -p "$ROOT/broken" "$ROOT/empty"
 	echo '{bad' >"$ROOT/broken/state.json"
-	echo log >"$ROOT/a1.restore.log"
+	echo log >"$ROOT/restore@a1.log"
 	ln -s a1 "$ROOT/link"
 	run -0 --separate-stderr c list
 	expected="ID          PID         STATUS      BUNDLE                       CREATED                    OWNER
@@ -303,7 +303,7 @@ b2          0           stopped     /b/b2                        2026-01-02T03:0
 	assert_eq "$output" "$expected"
 	assert_has "$stderr" "load container broken: "
 	assert_has "$stderr" "load container empty: container does not exist"
-	[[ $stderr != *link* && $stderr != *restore.log* ]]
+	[[ $stderr != *link* && $stderr != *restore@* ]]
 	run -0 --separate-stderr c list -q
 	assert_eq "$output" $'a1\nb2'
 	run -0 --separate-stderr c list --format json

@@ -262,6 +262,62 @@ restored_from() {
 	assert_no_leftovers ct
 }
 
+@test "restore: hooks run with no lock held: crbox state, list and kill on the same id work from a hook" {
+	make_bundle "$BUNDLE"
+	c=$(ckpt_runc ct)
+	# (runc ran the bundle without these hooks; they only meet crbox.)
+	cat >"$ROOT/hook.sh" <<-EOF
+	#!/bin/sh
+	cat >"$ROOT/hook-\$1.json"
+	C="$CRBOX --root $ROOT/crbox"
+	if [ "\$1" = prestart ]; then
+		\$C state ct >"$ROOT/hook-state.out" 2>&1; echo "state \$?" >>"$ROOT/hook-rc"
+		\$C list -q >"$ROOT/hook-list.out" 2>&1; echo "list \$?" >>"$ROOT/hook-rc"
+		\$C kill ct 0 >"$ROOT/hook-kill.out" 2>&1; echo "kill \$?" >>"$ROOT/hook-rc"
+		\$C delete -f ct >"$ROOT/hook-delete.out" 2>&1; echo "delete \$?" >>"$ROOT/hook-rc"
+	else
+		\$C state ct >"$ROOT/hook-\$1-state.out" 2>&1; echo "\$1 state \$?" >>"$ROOT/hook-rc"
+	fi
+	exit 0
+	EOF
+	chmod +x "$ROOT/hook.sh"
+	# A timeout, so a deadlock fails the restore instead of hanging the test. (kill sends
+	# signal 0: a real signal to a task CRIU is still restoring breaks CRIU.)
+	set_cfg --arg h "$ROOT/hook.sh" \
+		'.hooks = {prestart: [{path: $h, args: ["hook", "prestart"], timeout: 20}],
+		           poststop: [{path: $h, args: ["hook", "poststop"], timeout: 20}]}'
+	rm -f "$ROOT"/hook-*
+	timeout 60 "$CRBOX" --root "$ROOT/crbox" restore -d --bundle "$BUNDLE" --image-path "$IMAGES" --pid-file "$ROOT/ct.pid" ct </dev/null >"$ROOT/rst.out" 2>&1 || { cat "$ROOT/rst.out" "$ROOT"/hook-* >&2; false; }
+	KNOWN_IDS+=(ct)
+	track_pid_file "$ROOT/ct.pid"
+	restored_from "$c"
+	pid=$(pid_of crbox ct)
+	cat "$ROOT/hook-rc" >&2
+	grep -qx "state 0" "$ROOT/hook-rc"
+	grep -qx "list 0" "$ROOT/hook-rc"
+	grep -qx "kill 0" "$ROOT/hook-rc"
+	# delete refuses a container a restore is still making, even with -f.
+	grep -qx "delete 1" "$ROOT/hook-rc"
+	grep -q "container is busy: restore by pid" "$ROOT/hook-delete.out"
+	[ "$(jq -r .status "$ROOT/hook-state.out")" = creating ]
+	[ "$(jq -r .pid "$ROOT/hook-state.out")" = "$pid" ]
+	grep -qx ct "$ROOT/hook-list.out"
+	# The hook's stdin is runc's specs.State: compact, the runtime's ociVersion.
+	[ "$(jq -c '[keys_unsorted[]] - ["annotations"]' "$ROOT/hook-prestart.json")" = \
+		'["ociVersion","id","status","pid","bundle"]' ]
+	[ "$(jq -r .ociVersion "$ROOT/hook-prestart.json")" = 1.0.2-dev ]
+	[ "$(jq -r .status "$ROOT/hook-prestart.json")" = creating ]
+	[ "$(wc -l <"$ROOT/hook-prestart.json")" -eq 0 ]
+	[ "$(status_of crbox ct)" = running ]
+	# poststop runs once the state dir is gone (runc's order), with no lock held.
+	crbox delete -f ct
+	grep -qx "poststop state 1" "$ROOT/hook-rc"
+	grep -q "container does not exist" "$ROOT/hook-poststop-state.out"
+	[ "$(jq -c '[keys_unsorted[]] - ["annotations"]' "$ROOT/hook-poststop.json")" = \
+		'["ociVersion","id","status","bundle"]' ]
+	assert_no_leftovers ct
+}
+
 @test "restore: the org.criu.config annotation names CRIU's config file" {
 	make_bundle "$BUNDLE"
 	echo "log-file=from-annotation.log" >"$ROOT/criu.conf"
