@@ -131,25 +131,8 @@ static int check_opts(struct ckpt *c, CriuOpts *o, struct err *e)
 		o->parent_img = (char *)c->o.parent_path;
 		o->has_track_mem = o->track_mem = 1;
 	}
-	if (c->o.page_server) {
-		const char *ps = c->o.page_server, *colon = strrchr(ps, ':');
-		char *host;
-		int port;
-		if (!colon || colon == ps || !colon[1])
-			return err_set(e, 0, "Use --page-server ADDRESS:PORT to specify page server");
-		if (parse_int(colon + 1, &port) < 0 || port <= 0 || port > 65535)
-			return err_set(e, 0, "Invalid port number: %s", colon + 1);
-		host = xstrndup(ps, (size_t)(colon - ps));
-		if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-			memmove(host, host + 1, strlen(host));
-			host[strlen(host) - 1] = 0;
-		}
-		o->ps = xcalloc(1, sizeof *o->ps);
-		criu_page_server_info__init(o->ps);
-		o->ps->address = host;
-		o->ps->has_port = 1;
-		o->ps->port = port;
-	}
+	if (c->o.page_server && crop_page_server(o, c->o.page_server, e) < 0)
+		return -1;
 	if (c->o.lazy_pages && c->o.status_fd >= 0) {
 		int fl = fcntl(c->o.status_fd, F_GETFL);
 		if (fl < 0)
@@ -297,11 +280,7 @@ out:
 			cgroup_thaw(&cg, &e2);
 	}
 	swrk_abort(&sw, SIGKILL);
-	if (opts.ps) {
-		free(opts.ps->address);
-		free(opts.ps);
-		opts.ps = NULL;
-	}
+	crop_page_server_free(&opts);
 	swrk_opts_free(&opts);
 	cgroup_paths_free(&cg);
 	return rc;

@@ -109,6 +109,11 @@ runc_vs_crbox() {
 	# -f does not hide a bad id.
 	run -1 c delete -f ../x
 	assert_eq "$(logmsg "$output")" "invalid container ID format"
+	# ',' is a valid id character for runc ([\w+-\.] is a range from '+' to '.').
+	for a in state kill delete pause resume ps; do
+		run -1 c "$a" a,b
+		assert_eq "$(logmsg "$output")" "container does not exist"
+	done
 }
 
 @test "argument counts: runc's checkArgs wording (exactly / minimum / maximum)" {
