@@ -19,11 +19,31 @@ PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
 TMP=$(mktemp -d /tmp/crbox-run-all.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
-PASS=0 FAIL=0 SKIP=0      # totals
 LP=0 LF=0 LS=0            # current layer
+# Every result is also recorded as "STATUS<TAB>KEY" in $CHECKS; the final line counts each
+# KEY once (a check that ran in several builds or layers, e.g. a unit test in the ASan and
+# musl builds or a cli test again under valgrind, is one check: failed if it failed anywhere,
+# else passed if it passed anywhere, else skipped).
+CHECKS=$TMP/checks
+: >"$CHECKS"
 
-# result ok|fail|skip NAME [DETAIL-FILE]: one result of our own (builds, crashes, fuzz runs).
+# check_key GROUP: the identity of GROUP's checks across builds/layers.
+check_key() {
+	local g=$1
+	g=${g#build/}
+	g=${g/#unit-asan\//unit/}
+	g=${g/#unit-musl\//unit/}
+	printf '%s' "$g"
+}
+
+record() {
+	printf '%s\t%s\n' "$1" "$2" >>"$CHECKS"
+}
+
+# result ok|fail|skip NAME [DETAIL-FILE] [KEY]: one result of our own (builds, crashes, fuzz
+# runs); KEY (default NAME) is its identity for the final count.
 result() {
+	record "$1" "${4:-$2}"
 	case $1 in
 	ok) LP=$((LP + 1)); echo "ok - $2" ;;
 	skip) LS=$((LS + 1)); echo "ok - $2 # skip" ;;
@@ -40,6 +60,20 @@ result() {
 # "not ok" line, and every planned test without a result, counts as a failure.
 count_tap() {
 	local file=$1 st=$2 name=$3 p f s plan missing
+	local key line
+	key=$(check_key "$name")
+	while IFS= read -r line; do
+		if [[ $line =~ ^not\ ok\ ([0-9]+) ]]; then
+			record fail "$key|${BASH_REMATCH[1]}"
+		elif [[ $line =~ ^ok\ ([0-9]+) ]]; then
+			local num=${BASH_REMATCH[1]}
+			if [[ $line =~ \#[[:space:]]*[Ss][Kk][Ii][Pp] ]]; then
+				record skip "$key|$num"
+			else
+				record ok "$key|$num"
+			fi
+		fi
+	done <"$file"
 	p=$(grep -Ec '^ok( |$)' "$file")
 	s=$(grep -Eic '^ok( |$).*#[[:space:]]*skip' "$file")
 	p=$((p - s))
@@ -63,7 +97,6 @@ layer_begin() {
 
 layer_end() {
 	echo "=== layer $1: pass $LP, fail $LF, skip $LS"
-	PASS=$((PASS + LP)) FAIL=$((FAIL + LF)) SKIP=$((SKIP + LS))
 }
 
 # make_step NAME MAKE-ARG...: one build result.
@@ -78,7 +111,16 @@ make_step() {
 }
 
 layer_build() {
-	local log=$TMP/make.log
+	local log=$TMP/make.log bare
+	# bats 1.8 runs test bodies under set -e, which ignores a negated command: a bare
+	# "! cmd" that is not a test's last line asserts nothing. Use "run ! cmd".
+	bare=$(grep -nE '^[[:space:]]*![[:space:]]' tests/cli/*.bats tests/integration/*.bats)
+	if [ -z "$bare" ]; then
+		result ok "lint: no bare '! cmd' assertion in a bats file"
+	else
+		printf '%s\n' "$bare" >"$TMP/lint.log"
+		result fail "lint: bare '! cmd' assertions assert nothing in bats" "$TMP/lint.log"
+	fi
 	make_step "make (build/crbox)" -j"$JOBS"
 	make_step "make tools" -j"$JOBS" tools
 	if make size >"$log" 2>&1; then
@@ -276,16 +318,18 @@ layer_valgrind() {
 			failed=${BASH_REMATCH[1]} num=${BASH_REMATCH[2]}
 			name="valgrind cli $(basename "$f"): ${BASH_REMATCH[3]}"
 			if [[ $line =~ \#[[:space:]]*[Ss][Kk][Ii][Pp] ]]; then
-				result skip "$name"
+				result skip "$name" "" "$f|$num"
 				continue
 			fi
 			n=$(cat "$logs/$num".*.log 2>/dev/null | grep -c '^==')
+			# The same check as the cli layer's (one key): a failure here fails it.
 			if [ "$n" -gt 0 ]; then
 				cat "$logs/$num".*.log >"$logs/errors.txt"
-				result fail "$name: memcheck errors" "$logs/errors.txt"
+				result fail "$name: memcheck errors" "$logs/errors.txt" "$f|$num"
+			elif [ -n "$failed" ]; then
+				result fail "$name: the test failed under valgrind" "" "$f|$num"
 			else
-				result ok "$name"
-				[ -n "$failed" ] && echo "#   (the test itself failed under valgrind)"
+				result ok "$name" "" "$f|$num"
 			fi
 		done <"$TMP/vg-bats.log"
 		if ! grep -Eq '^(not )?ok' "$TMP/vg-bats.log"; then
@@ -304,5 +348,9 @@ for layer in $LAYERS; do
 	layer_end "$layer"
 done
 
+read -r PASS FAIL SKIP < <(awk -F '\t' '
+	{ r = ($1 == "fail") ? 3 : ($1 == "ok") ? 2 : 1; if (r > w[$2]) w[$2] = r }
+	END { p = f = s = 0; for (k in w) { if (w[k] == 3) f++; else if (w[k] == 2) p++; else s++ }
+	      print p, f, s }' "$CHECKS")
 echo "$PASS passed, $FAIL failed, $SKIP skipped"
 [ "$FAIL" -eq 0 ] && [ $((PASS + FAIL)) -gt 0 ]

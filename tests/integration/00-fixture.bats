@@ -38,7 +38,7 @@ load helpers
 	assert_no_leftovers ct
 	assert_images "$IMAGES"
 	[ -s "$WORK/dump.log" ]
-	! grep -q Error "$WORK/dump.log"
+	run ! grep -q Error "$WORK/dump.log"
 
 	# The last value the process wrote; it is frozen now.
 	saved=$(read_count)

@@ -63,7 +63,7 @@ carries_on() {
 	crbox_checkpoint ct
 	run -1 crbox state ct
 	[[ $output == *"container does not exist"* ]]
-	! kill -0 "$pid" 2>/dev/null
+	run ! kill -0 "$pid"
 	assert_no_leftovers ct
 	# The images of the leave-running dump restore as well.
 	crbox_restore_detached ct --image-path "$ROOT/lr"

@@ -224,7 +224,7 @@ use_action_script() {
 	# Action scripts saw the other dump notifications, never query-ext-files.
 	grep -qx network-lock "$ROOT/actions"
 	grep -qx post-dump "$ROOT/actions"
-	! grep -qx query-ext-files "$ROOT/actions"
+	run ! grep -qx query-ext-files "$ROOT/actions"
 	# A later checkpoint succeeds and its images restore.
 	c0=$(read_count)
 	crbox_checkpoint ct --image-path "$ROOT/final"
