@@ -1,6 +1,6 @@
 /* checkpoint: `crbox checkpoint [flags] <id>` dumps a running container with CRIU, as
  * `runc checkpoint` does (flags and defaults of runc 1.1.5 plus main's --tcp-skip-in-flight
- * and --link-remap; see shared/reference/runc-cr-spec.md section 3). Images carry runc's
+ * and --link-remap; the request's fields are in docs/criu-requests.md). Images carry runc's
  * external-mount keys and descriptors.json, so runc restores them. Beyond runc:
  * --network-lock (crun's). On failure the container is left running and thawed. */
 #include "common.h"
@@ -79,6 +79,8 @@ static const struct applet_info info = {
 	"The checkpoint command saves the state of the container instance.",
 	tab, sizeof tab / sizeof tab[0],
 };
+/* The real option table, for the option-parser fuzz target. */
+const struct applet_info *const checkpoint_applet_info = &info;
 
 struct ckpt {
 	struct copts o;

@@ -1,6 +1,6 @@
 /* restore: `crbox restore [flags] <id>` brings a container back from a CRIU checkpoint, as
  * `runc restore` does (flags, defaults and exit codes of runc 1.1.5/main; see
- * shared/reference/runc-cr-spec.md sections 1.3 and 2). Beyond runc: --tcp-close and
+ * docs/criu-requests.md). Beyond runc: --tcp-close and
  * --network-lock (crun's), image checks before anything is created, and a default work dir
  * that is never the image dir (images are never written by restore). */
 #include "common.h"
@@ -95,6 +95,8 @@ static const struct applet_info info = {
 	"using the checkpoint command (of crbox or runc).",
 	tab, sizeof tab / sizeof tab[0],
 };
+/* The real option table, for the option-parser fuzz target. */
+const struct applet_info *const restore_applet_info = &info;
 
 /* Everything a restore holds, so one cleanup can undo it in reverse. */
 /* A failed restore's CRIU log, kept in the state root (the state dir is removed). */
@@ -414,7 +416,7 @@ static int preflight(struct rst *r, struct err *e)
 	return 0;
 }
 
-/* The RESTORE request, as runc builds it (spec §2.5). */
+/* The RESTORE request, as runc builds it (docs/criu-requests.md). */
 static int build_request(struct rst *r, CriuOpts *o, struct err *e)
 {
 	size_t i;

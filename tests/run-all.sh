@@ -121,6 +121,14 @@ layer_build() {
 		printf '%s\n' "$bare" >"$TMP/lint.log"
 		result fail "lint: bare '! cmd' assertions assert nothing in bats" "$TMP/lint.log"
 	fi
+	# Code comments never point outside the repository (facts live in docs/).
+	bare=$(grep -nE 'shared/reference|\.\./shared|https?://' core/*.[ch] core/*/*.[ch] applets/*.[ch])
+	if [ -z "$bare" ]; then
+		result ok "lint: no code comment points outside the repository"
+	else
+		printf '%s\n' "$bare" >"$TMP/lint.log"
+		result fail "lint: code that points outside the repository" "$TMP/lint.log"
+	fi
 	make_step "make (build/crbox)" -j"$JOBS"
 	make_step "make tools" -j"$JOBS" tools
 	if make size >"$log" 2>&1; then
@@ -188,7 +196,7 @@ layer_integration() {
 }
 
 # A fuzz target may name its sources and corpus in comment lines:
-#   fuzz-src: core/json.c core/buf.c      (default: see fuzz_sources)
+#   fuzz-src: core/json.c core/buf.c      (default: see fuzz_sources; "all" = that default)
 #   fuzz-corpus: tests/data/json          (default: tests/data/<name without fuzz_>)
 # directive KEY FILE: the text after "KEY:" on its first line in FILE, without a closing "*/".
 directive() {
@@ -215,6 +223,8 @@ fuzz_sources() {
 			fi
 		done
 	fi
+	# "all" in a fuzz-src: line stands for the default (every core/ and protobuf file).
+	list=${list//all/core/*.c core/*/*.c vendor-proto/*.pb-c.c}
 	[ -n "$list" ] || list="core/*.c core/*/*.c vendor-proto/*.pb-c.c"
 	# shellcheck disable=SC2086 # globs and duplicates: each file once
 	printf '%s\n' $list | awk '!seen[$0]++' | tr '\n' ' '
