@@ -433,13 +433,31 @@ int swrk_call(struct swrk *s, const CriuReq *req, swrk_notify_fn cb, void *ud, C
 	return swrk_loop(s, req->type, cb, ud, out, e);
 }
 
+/* Waits for criu to exit after its last answer; a readable intr_fd (a termination signal)
+ * gets it SIGKILLed instead of waited for, so no wait on criu is unbounded. */
+static void reap_intr(struct swrk *s)
+{
+	int pfd;
+
+	if (s->pid > 0 && !s->reaped && s->intr_fd >= 0 &&
+	    (pfd = (int)syscall(SYS_pidfd_open, s->pid, 0)) >= 0) {
+		struct pollfd p[2] = { { pfd, POLLIN, 0 }, { s->intr_fd, POLLIN, 0 } };
+		while (poll(p, 2, -1) < 0 && errno == EINTR)
+			;
+		if (!p[0].revents && p[1].revents)
+			kill(s->pid, SIGKILL);
+		close(pfd);
+	}
+	reap(s);
+}
+
 int swrk_finish(struct swrk *s, int flags, struct err *e)
 {
 	char f[128];
 
 	if (s->sk >= 0)
 		shutdown(s->sk, SHUT_WR);
-	reap(s);
+	reap_intr(s);
 	if (s->sk >= 0)
 		close(s->sk);
 	s->sk = -1;

@@ -307,8 +307,12 @@ carries_on() {
 		[ "$(status_of crbox ct)" = running ]
 		[ "$rst" != 0 ]
 		[ "$(status_of crbox ct2)" = absent ]
+		lazy_failed=1
 	fi
 	crbox delete -f ct2 || true
 	crbox delete -f ct
 	assert_no_leftovers ct ct2
+	# The failure path is checked above, but the migration itself did not run: say so.
+	[ -z "${lazy_failed:-}" ] ||
+		skip "CRIU fails the lazy page transfer on this host: the migration path did not run"
 }

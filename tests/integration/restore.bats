@@ -342,6 +342,16 @@ restored_from() {
 @test "restore: --lsm-profile, --tcp-close and --network-lock reach CRIU or fail clearly" {
 	make_bundle "$BUNDLE"
 	c=$(ckpt_runc ct)
+	cp -a "$IMAGES" "$ROOT/pristine"
+	# --lsm-profile reaches CRIU: on a kernel without AppArmor CRIU refuses it by name.
+	if [ -d /sys/kernel/security/apparmor ]; then
+		skip "AppArmor is enabled here: CRIU would apply the profile, not refuse it"
+	fi
+	run -1 crbox restore -d --image-path "$IMAGES" --bundle "$BUNDLE" \
+		--lsm-profile apparmor:crbox-test ct
+	[[ $output == *"apparmor LSM specified but apparmor not supported by kernel"* ]]
+	assert_no_leftovers ct
+	rm -rf "$IMAGES" && cp -a "$ROOT/pristine" "$IMAGES"
 	crbox_restore_detached ct --tcp-close --network-lock skip
 	restored_from "$c"
 	crbox delete -f ct
