@@ -7,6 +7,7 @@
 #include "sys/spawn.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h> /* renameat only (a plain syscall wrapper) */
@@ -491,12 +492,16 @@ void swrk_abort(struct swrk *s, int sig)
 
 int swrk_version_num(int major, int minor, int sublevel, const char *gitid)
 {
+	long long n;
+
 	if (gitid && *gitid) {
 		/* A git build is newer than its tag: round up to the next minor (runc's rule). */
-		minor++;
+		minor = minor < INT_MAX ? minor + 1 : minor;
 		sublevel = 0;
 	}
-	return major * 10000 + minor * 100 + sublevel;
+	/* Numbers from a cache file or a CRIU answer may be absurd: saturate, never overflow. */
+	n = (long long)major * 10000 + (long long)minor * 100 + sublevel;
+	return n > INT_MAX ? INT_MAX : n < INT_MIN ? INT_MIN : (int)n;
 }
 
 int swrk_version(const char *criu, struct swrk_version *v, struct err *e)

@@ -18,7 +18,7 @@ char *passwd_name(const char *text, size_t len, unsigned uid)
 		c2 = c1 ? memchr(c1 + 1, ':', l - (size_t)(c1 + 1 - p)) : NULL;
 		c3 = c2 ? memchr(c2 + 1, ':', l - (size_t)(c2 + 1 - p)) : NULL;
 		if (c3 && (size_t)(c3 - c2 - 1) == nl && !memcmp(c2 + 1, num, nl) && c1 > p &&
-		    p[0] != '+' && p[0] != '-' && p[0] != '#')
+		    p[0] != '+' && p[0] != '-' && p[0] != '#' && !memchr(p, 0, (size_t)(c1 - p)))
 			return xstrndup(p, (size_t)(c1 - p));
 		p = eol ? eol + 1 : NULL;
 	}

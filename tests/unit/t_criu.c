@@ -6,6 +6,7 @@
 #include "criu.h"
 #include "buf.h"
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -776,6 +777,8 @@ static void test_probes(void)
 	T_INTEQ(swrk_version_num(4, 1, 1, NULL), 40101, "4.1.1");
 	T_INTEQ(swrk_version_num(3, 15, 0, ""), 31500, "3.15.0");
 	T_INTEQ(swrk_version_num(3, 99, 7, "g"), 40000, "3.99.7+git rounds to 40000");
+	T_INTEQ(swrk_version_num(500002049, 1, 1, NULL), INT_MAX, "an absurd version saturates "
+		"(found by fuzz_version: signed overflow before)");
 }
 
 static void test_lookup(void)
