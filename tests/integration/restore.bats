@@ -110,6 +110,11 @@ restored_from() {
 	pid=$(pid_of crbox ct)
 	# The init is crbox's child (CRIU's rst_sibling).
 	[ "$(awk '{print $4}' "/proc/$pid/stat")" = "$fg" ]
+	# CRIU is done: crbox holds no fd of the image or work dir while it waits (they would
+	# pin those filesystems for the container's whole life).
+	for i in $(seq 50); do [ "$(status_of crbox ct)" = running ] && break; sleep 0.1; done
+	held=$(ls -l "/proc/$fg/fd" | grep -E -- "-> ($IMAGES|$WORK)\$" || true)
+	[ -z "$held" ] || { echo "still open: $held" >&2; false; }
 	kill -TERM "$fg"
 	st=0
 	wait "$fg" || st=$?
