@@ -54,6 +54,8 @@ LIB_MUSL := $(LIB_SRC:%.c=$(B)/obj/%.o)
 
 .PHONY: all test unit cli integration check size install proto clean tools fuzz valgrind \
 	unit-bins deps
+# Keep the per-build library objects (they are intermediates of the unit binaries).
+.SECONDARY:
 all: $(B)/crbox
 
 # Third-party sources and the cross musl, fetched once into $(CRBOX_CACHE).

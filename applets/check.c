@@ -10,6 +10,7 @@
 #include "jsonw.h"
 #include "process/lsm.h"
 #include "sys/arch.h"
+#include "sys/spawn.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -189,27 +190,26 @@ static void check_privileges(struct rows *r)
 /* Runs `zcat file` and collects its output (up to 8 MiB). 0 or -1. */
 static int zcat(const char *zc, const char *file, struct buf *out)
 {
-	int p[2], nul, st;
+	char *argv[] = { "zcat", (char *)file, NULL };
+	struct spawn sp = { 0 };
+	struct err e;
+	int p[2], st;
 	char chunk[8192];
 	ssize_t n;
-	pid_t pid;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -1;
-	pid = fork();
-	if (pid < 0) {
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		char *argv[] = { "zcat", (char *)file, NULL };
-		extern char **environ;
-		nul = open("/dev/null", O_RDWR);
-		if (nul < 0 || dup2(nul, 0) < 0 || dup2(p[1], 1) < 0 || dup2(nul, 2) < 0)
-			_exit(127);
-		execve(zc, argv, environ);
-		_exit(127);
+	{
+		int fds[3] = { -1, p[1], -1 };
+		sp.path = zc;
+		sp.argv = argv;
+		sp.fds = fds;
+		sp.nfds = 3;
+		if (spawn_exec(&sp, &e) < 0) {
+			close(p[0]);
+			close(p[1]);
+			return -1;
+		}
 	}
 	close(p[1]);
 	while ((n = read(p[0], chunk, sizeof chunk)) != 0) {
@@ -222,7 +222,7 @@ static int zcat(const char *zc, const char *file, struct buf *out)
 			buf_add(out, chunk, (size_t)n);
 	}
 	close(p[0]);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+	while (waitpid(sp.pid, &st, 0) < 0 && errno == EINTR)
 		;
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 && out->len ? 0 : -1;
 }

@@ -1,6 +1,6 @@
 /* checkpoint: `crbox checkpoint [flags] <id>` dumps a running container with CRIU, as
  * `runc checkpoint` does (flags and defaults of runc 1.1.5 plus main's --tcp-skip-in-flight
- * and --link-remap; see shared/reference/runc-cr-spec.md section 3). Images carry runc's
+ * and --link-remap; the request's fields are in docs/criu-requests.md). Images carry runc's
  * external-mount keys and descriptors.json, so runc restores them. Beyond runc:
  * --network-lock (crun's). On failure the container is left running and thawed. */
 #include "common.h"
@@ -17,6 +17,7 @@
 #include "image.h"
 #include "proc.h"
 #include "state.h"
+#include "state/busy.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -24,6 +25,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -89,6 +91,8 @@ static const struct applet_info info = {
 	"The checkpoint command saves the state of the container instance.",
 	tab, sizeof tab / sizeof tab[0],
 };
+/* The real option table, for the option-parser fuzz target. */
+const struct applet_info *const checkpoint_applet_info = &info;
 
 struct ckpt {
 	struct copts o;
@@ -141,25 +145,8 @@ static int check_opts(struct ckpt *c, CriuOpts *o, struct err *e)
 		o->parent_img = (char *)c->o.parent_path;
 		o->has_track_mem = o->track_mem = 1;
 	}
-	if (c->o.page_server) {
-		const char *ps = c->o.page_server, *colon = strrchr(ps, ':');
-		char *host;
-		int port;
-		if (!colon || colon == ps || !colon[1])
-			return err_set(e, 0, "Use --page-server ADDRESS:PORT to specify page server");
-		if (parse_int(colon + 1, &port) < 0 || port <= 0 || port > 65535)
-			return err_set(e, 0, "Invalid port number: %s", colon + 1);
-		host = xstrndup(ps, (size_t)(colon - ps));
-		if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-			memmove(host, host + 1, strlen(host));
-			host[strlen(host) - 1] = 0;
-		}
-		o->ps = xcalloc(1, sizeof *o->ps);
-		criu_page_server_info__init(o->ps);
-		o->ps->address = host;
-		o->ps->has_port = 1;
-		o->ps->port = port;
-	}
+	if (c->o.page_server && crop_page_server(o, c->o.page_server, e) < 0)
+		return -1;
 	if (c->o.lazy_pages && c->o.status_fd >= 0) {
 		int fl = fcntl(c->o.status_fd, F_GETFL);
 		if (fl < 0)
@@ -287,9 +274,13 @@ static int dump(struct ckpt *c, struct err *e)
 	req.type = c->o.pre_dump ? CRIU_REQ_TYPE__PRE_DUMP : CRIU_REQ_TYPE__DUMP;
 	req.opts = &opts;
 	if (swrk_call(&sw, &req, on_notify, c, NULL, e) < 0) {
+		int sig = term_signal_pending();
 		if (e->no == EINTR)
-			err_set(e, EINTR, "checkpoint interrupted by a signal; the container keeps running");
-		swrk_abort(&sw, 0);
+			err_set(e, EINTR, "checkpoint interrupted by signal %d (%s); the container "
+				"keeps running", sig, sig ? strsignal(sig) : "?");
+		/* criu may never notice a closed socket (a dump waiting on its page server sits
+		 * in accept): it is killed, so the wait for it is short. */
+		swrk_abort(&sw, SIGKILL);
 		interop_criu_error(e, c->workfd >= 0 ? c->workfd : c->imgfd, "dump.log", -1);
 		report_criu_log(c->workfd >= 0 ? c->workfd : c->imgfd, "dump.log",
 				c->o.work_path && *c->o.work_path ? c->o.work_path : c->image_path);
@@ -306,11 +297,7 @@ out:
 			cgroup_thaw(&cg, &e2);
 	}
 	swrk_abort(&sw, SIGKILL);
-	if (opts.ps) {
-		free(opts.ps->address);
-		free(opts.ps);
-		opts.ps = NULL;
-	}
+	crop_page_server_free(&opts);
 	swrk_opts_free(&opts);
 	cgroup_paths_free(&cg);
 	return rc;
@@ -341,22 +328,34 @@ int checkpoint_main(int argc, char **argv)
 			err_set(&e, ENOENT, "container does not exist");
 		goto fail;
 	}
+	/* The lock is held only to claim the container: not while CRIU dumps, so state and
+	 * list answer meanwhile and delete refuses it (state/busy.h). */
 	c.dirfd = state_open(c.rootfd, c.id, STATE_LOCK_EX, &e);
-	if (c.dirfd < 0 || state_read(c.dirfd, &c.st, &e) < 0)
+	if (c.dirfd < 0 || state_read(c.dirfd, &c.st, &e) < 0 ||
+	    busy_claim(c.dirfd, "checkpoint", &e) < 0)
 		goto fail;
 	x.out = c.o.export_to;
 	x.compress = c.o.compress;
-	if (ckpt_export_prepare(&x, g.root, c.o.pre_dump, c.o.lazy_pages, &c.o.image_path, &e) < 0)
+	if (ckpt_export_prepare(&x, g.root, c.o.pre_dump, c.o.lazy_pages, &c.o.image_path, &e) < 0) {
+		busy_release(c.dirfd);
 		goto fail;
+	}
+	flock(c.dirfd, LOCK_UN);
 	t1 = stats_now_us();
-	if (dump(&c, &e) < 0)
-		goto fail;
+	rc = dump(&c, &e);
 	t1 = stats_now_us() - t1;
+	flock(c.dirfd, LOCK_EX);
+	if (rc < 0) {
+		busy_release(c.dirfd);
+		goto fail;
+	}
 	if (!c.o.leave_running && !c.o.pre_dump) {
 		/* The init is gone: destroy the container (runc: a failure here only warns). */
 		struct err e2;
 		if (ctr_destroy(c.rootfd, c.id, c.dirfd, &c.st, &e2) < 0)
 			log_warn("%s", e2.msg);
+	} else {
+		busy_release(c.dirfd);
 	}
 	/* Exported once the container is gone, so the far end never races its destruction. */
 	if (x.out && ckpt_export_finish(&x, g.criu, c.rootfd, c.id, c.image_path, c.st.bundle,

@@ -307,9 +307,9 @@ int id_valid(const char *id, struct err *e)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)id[i];
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '+' || c == '-' || c == '.'))
+		      c == '_' || c == '+' || c == '-' || c == '.' || c == ','))
 			return err_set(e, 0, "invalid container id: character 0x%02x at offset %zu is not "
-					     "allowed (use letters, digits and _+.-)", c, i);
+					     "allowed (use letters, digits and _+.,-)", c, i);
 	}
 	return 0;
 }

@@ -71,7 +71,8 @@ void print_help(const struct applet_info *ai);
 /* The path this process was run as (runc names itself so in argument-count errors). */
 const char *argv0(void);
 
-/* Container ids: non-empty, at most 255 bytes (a directory name), [A-Za-z0-9_+.-], not "." or "..". */
+/* Container ids: non-empty, at most 255 bytes (a directory name), [A-Za-z0-9_+.,-] (runc's
+ * [\w+-\.] character class, which holds ','), not "." or "..". */
 int id_valid(const char *id, struct err *e);
 
 #endif

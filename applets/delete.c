@@ -11,6 +11,7 @@
 #include "ctr.h"
 #include "proc.h"
 #include "state.h"
+#include "state/busy.h"
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -89,8 +90,12 @@ int delete_main(int argc, char **argv)
 	if (lc_load(id, STATE_LOCK_EX, &rootfd, &dirfd, &st, &e) < 0) {
 		if (e.no != ENOENT)
 			goto fail;
-		/* A dir without state.json is an aborted create: remove it (the lock is ours, so
-		 * no restore is still filling it). */
+		/* No state.json yet: a restore still making it (its claim is live), or an
+		 * aborted one. */
+		if (dirfd >= 0 && busy_refuse(dirfd, &e) < 0)
+			goto fail;
+		/* A dir without state.json and without a live claim is an aborted create: remove
+		 * it. */
 		if (dirfd >= 0) {
 			struct err e2;
 			if (state_destroy(rootfd, id, dirfd, &e2) < 0)
@@ -102,6 +107,9 @@ int delete_main(int argc, char **argv)
 			report(&e);
 		goto out;
 	}
+	/* A restore or checkpoint in progress owns it until it ends (no lock is held meanwhile). */
+	if (busy_refuse(dirfd, &e) < 0)
+		goto fail;
 	status = lc_status(&st, dirfd, &e);
 	if (!status)
 		goto fail;

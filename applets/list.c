@@ -11,6 +11,8 @@
 #include "fmt.h"
 #include "jsonw.h"
 #include "state.h"
+#include "state/busy.h"
+#include "sys/passwd.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -51,8 +53,7 @@ static char *owner_name(unsigned uid)
 {
 	static struct buf pw = BUF_INIT;
 	static int loaded;
-	char num[16];
-	const char *p;
+	char *name;
 
 	if (!loaded) {
 		int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
@@ -64,20 +65,8 @@ static char *owner_name(unsigned uid)
 		if (fd >= 0)
 			close(fd);
 	}
-	fmt_sn(num, sizeof num, "%u", uid);
-	for (p = pw.p; p && *p;) {
-		const char *end = strchr(p, '\n'), *c1, *c2, *c3;
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		c1 = memchr(p, ':', len);
-		c2 = c1 ? memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - p)) : NULL;
-		c3 = c2 ? memchr(c2 + 1, ':', len - (size_t)(c2 + 1 - p)) : NULL;
-		if (c3 && (size_t)(c3 - c2 - 1) == strlen(num) && !memcmp(c2 + 1, num, strlen(num)) &&
-		    c1 > p && p[0] != '+' && p[0] != '-' && p[0] != '#')
-			return fmt_alloc("%.*s", (int)(c1 - p), p);
-		if (!end)
-			break;
-		p = end + 1;
-	}
+	if ((name = passwd_name(pw.p ? pw.p : "", pw.len, uid)))
+		return name;
 	return fmt_alloc("#%u", uid);
 }
 
@@ -163,10 +152,12 @@ int list_main(int argc, char **argv)
 		int r2, d2;
 		if (fstatat(rootfd, ids[i], &sb, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;   /* deleted since it was listed */
-		if (lc_load(ids[i], STATE_LOCK_SH, &r2, &d2, &it->st, &e) < 0) {
-			/* Deleted while we waited for its lock: not an error. */
+		if (lc_load(ids[i], STATE_LOCK_NONE, &r2, &d2, &it->st, &e) < 0) {
+			/* Deleted since it was listed, or a restore still making it (no
+			 * state.json yet): not an error. */
 			if (!(d2 < 0 && e.no == ENOENT &&
-			      fstatat(rootfd, ids[i], &sb, AT_SYMLINK_NOFOLLOW) < 0))
+			      fstatat(rootfd, ids[i], &sb, AT_SYMLINK_NOFOLLOW) < 0) &&
+			    !(d2 >= 0 && e.no == ENOENT && busy_held(d2, NULL, 0, NULL)))
 				fmt_fd(2, "load container %s: %s\n", ids[i], e.msg);
 			lc_close(r2, d2, &it->st);
 			continue;

@@ -11,6 +11,7 @@
 #include "fmt.h"
 #include "proc.h"
 #include "state.h"
+#include "sys/spawn.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -74,40 +75,38 @@ static int first_positional(int argc, char **argv)
  * ("exit status N: <output>", or the exec failure). */
 static int run_ps(char **args, struct buf *out, struct err *e)
 {
-	int op[2], ep[2], status, no = 0;
+	int op[2], status;
+	struct spawn sp = { 0 };
 	ssize_t n;
-	char b[4096];
-	pid_t pid;
+	char b[4096], *exe;
 
-	if (pipe2(op, O_CLOEXEC) < 0)
-		return err_sys(e, "pipe");
-	if (pipe2(ep, O_CLOEXEC) < 0) {
-		close(op[0]);
-		close(op[1]);
-		return err_sys(e, "pipe");
-	}
-	pid = fork();
-	if (pid < 0) {
-		err_sys(e, "fork");
-		close(op[0]);
-		close(op[1]);
-		close(ep[0]);
-		close(ep[1]);
+	exe = spawn_lookpath("ps", e);
+	if (!exe) {
+		if (e->no == ENOENT)
+			err_set(e, ENOENT, "exec: \"ps\": executable file not found in $PATH "
+					   "(crbox ps needs the host's ps for the table format)");
 		return -1;
 	}
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (devnull >= 0)
-			dup2(devnull, 0);
-		dup2(op[1], 1);
-		dup2(op[1], 2);
-		execvp("ps", args);
-		no = errno;
-		n = write(ep[1], &no, sizeof no);
-		_exit(127);
+	if (pipe2(op, O_CLOEXEC) < 0) {
+		free(exe);
+		return err_sys(e, "pipe");
 	}
+	{
+		int fds[3] = { -1, op[1], op[1] };
+		sp.path = exe;
+		sp.argv = args;
+		sp.fds = fds;
+		sp.nfds = 3;
+		if (spawn_exec(&sp, e) < 0) {
+			int no = e->no;
+			close(op[0]);
+			close(op[1]);
+			free(exe);
+			return err_set(e, no, "exec: \"ps\": %s", strerror(no));
+		}
+	}
+	free(exe);
 	close(op[1]);
-	close(ep[1]);
 	while ((n = read(op[0], b, sizeof b)) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
@@ -117,20 +116,11 @@ static int run_ps(char **args, struct buf *out, struct err *e)
 		buf_add(out, b, (size_t)n);
 	}
 	close(op[0]);
-	while ((n = read(ep[0], &no, sizeof no)) < 0 && errno == EINTR)
-		;
-	close(ep[0]);
-	if (proc_wait(pid, &status, 0, e) < 0)
+	if (proc_wait(sp.pid, &status, 0, e) < 0)
 		return -1;
-	if (n == (ssize_t)sizeof no) {
-		if (no == ENOENT)
-			return err_set(e, no, "exec: \"ps\": executable file not found in $PATH "
-					      "(crbox ps needs the host's ps for the table format)");
-		return err_set(e, no, "exec: \"ps\": %s", strerror(no));
-	}
 	if (WIFSIGNALED(status)) {
-		const char *s = proc_signal_name(WTERMSIG(status));
-		return err_set(e, 0, "signal: %s: %s", s ? s : "unknown", out->p ? out->p : "");
+		const char *sn = proc_signal_name(WTERMSIG(status));
+		return err_set(e, 0, "signal: %s: %s", sn ? sn : "unknown", out->p ? out->p : "");
 	}
 	if (WEXITSTATUS(status))
 		return err_set(e, 0, "exit status %d: %s", WEXITSTATUS(status), out->p ? out->p : "");
@@ -224,7 +214,7 @@ int ps_main(int argc, char **argv)
 	    lc_nargs(&info, npos, 1, -1, &rc))
 		return rc;
 	rc = 1;
-	if (lc_load(pos[0], STATE_LOCK_SH, &rootfd, &dirfd, &st, &e) < 0)
+	if (lc_load(pos[0], STATE_LOCK_NONE, &rootfd, &dirfd, &st, &e) < 0)
 		goto fail;
 	ctr_cgroups(&st, &cg);
 	if (cgroup_pids(&cg, &pids, &np, &e) < 0)

@@ -1,6 +1,6 @@
 /* restore: `crbox restore [flags] <id>` brings a container back from a CRIU checkpoint, as
  * `runc restore` does (flags, defaults and exit codes of runc 1.1.5/main; see
- * shared/reference/runc-cr-spec.md sections 1.3 and 2). Beyond runc: --tcp-close and
+ * docs/criu-requests.md). Beyond runc: --tcp-close and
  * --network-lock (crun's), image checks before anything is created, and a default work dir
  * that is never the image dir (images are never written by restore). */
 #include "common.h"
@@ -19,6 +19,7 @@
 #include "proc.h"
 #include "spec.h"
 #include "state.h"
+#include "state/busy.h"
 #include <errno.h>
 #include <stdio.h> /* renameat only */
 #include <fcntl.h>
@@ -105,8 +106,13 @@ static const struct applet_info info = {
 	"using the checkpoint command (of crbox or runc).",
 	tab, sizeof tab / sizeof tab[0],
 };
+/* The real option table, for the option-parser fuzz target. */
+const struct applet_info *const restore_applet_info = &info;
 
 /* Everything a restore holds, so one cleanup can undo it in reverse. */
+/* A failed restore's CRIU log, kept in the state root (the state dir is removed). */
+#define RESTORE_LOG_FMT "restore@%s.log"
+
 struct rst {
 	struct ropts o;
 	const char *id;
@@ -122,6 +128,7 @@ struct rst {
 	int console;                   /* connection to --console-socket, or our end of a pair */
 	int pty_master;                /* foreground terminal: the received master */
 	int state_written;
+	int criu_started;              /* criu was spawned: its yard may need sweeping */
 	struct swrk_version ver;
 	char *dump_desc[3];            /* descriptors.json: stdio at dump time */
 	CriuOpts opts;                 /* the RESTORE request's options, built in two steps */
@@ -176,7 +183,8 @@ static void fill_ns_paths(struct state *st, int pid)
 	}
 }
 
-/* OCI hooks from config.json, with the state (status "creating") on stdin. */
+/* OCI hooks from config.json, with the hook state (status "creating") on stdin. No lock is
+ * held (a hook may run crbox state/kill on this id); a termination signal ends the hook. */
 static int run_hooks(struct rst *r, int kind, struct err *e)
 {
 	struct buf in = BUF_INIT;
@@ -185,11 +193,11 @@ static int run_hooks(struct rst *r, int kind, struct err *e)
 
 	if (!r->spec.nhooks[kind])
 		return 0;
-	state_oci_json(&r->st, "creating", &in);
+	state_hook_json(&r->st, "creating", &in);
 	for (i = 0; i < r->spec.nhooks[kind] && rc == 0; i++) {
 		const struct spec_hook *h = &r->spec.hooks[kind][i];
-		rc = proc_run_hook(h->path, h->args, h->env, h->timeout, in.p,
-				   in.len, e);
+		rc = proc_run_hook_intr(h->path, h->args, h->env, h->timeout, in.p, in.len,
+					r->sw.intr_fd, e);
 		if (rc < 0)
 			err_wrap(e, "%s hook #%zu", spec_hook_names[kind], i);
 	}
@@ -219,6 +227,12 @@ static int on_notify(struct swrk_notify *n, void *ud, struct err *e)
 		/* prestart then createRuntime, with the restored pid (runc's order). The mount
 		 * tree of the container is not restored yet at this point. */
 		r->st.pid = n->pid;
+		/* state.json with the pid first, so a hook's `crbox state|kill <id>` finds it
+		 * (status "creating" while our claim lives). */
+		if (proc_start_time(n->pid, &r->st.start_time, NULL, e) < 0)
+			return err_wrap(e, "restored init %d", n->pid);
+		if (state_write(r->dirfd, &r->st, e) < 0)
+			return -1;
 		if (run_hooks(r, SPEC_HOOK_PRESTART, e) < 0)
 			return -1;
 		return run_hooks(r, SPEC_HOOK_CREATE_RUNTIME, e);
@@ -257,36 +271,24 @@ static int on_notify(struct swrk_notify *n, void *ud, struct err *e)
 	return 0;
 }
 
-static time_t criu_started; /* when run() spawned criu (sweep_cgyards) */
-
 /* CRIU mounts its cgroup yard (.criu.cgyard.XXXXXX, a tmpfs with the hierarchies below) in
  * its work dir and unmounts it itself; a criu that was killed leaves it mounted. In a given
- * --work-path (the state dir is swept by state_destroy), yards mounted since our criu
- * started are detached and removed. */
-static void sweep_cgyards(int workfd)
+ * --work-path (the state dir is swept by state_destroy) only the yard this restore's CRIU
+ * named in its log is detached and removed: another restore sharing the work path keeps
+ * its own. */
+static void sweep_cgyard(int workfd)
 {
-	int fd = openat(workfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *de;
+	char yard[64], *p;
 	struct stat sb;
 
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	if (swrk_log_yard(workfd, "restore.log", yard, sizeof yard) < 0 ||
+	    fstatat(workfd, yard, &sb, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(sb.st_mode))
 		return;
-	}
-	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, ".criu.cgyard.", 13) ||
-		    fstatat(workfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISDIR(sb.st_mode) || sb.st_ctime < criu_started)
-			continue;
-		char *p = fmt_alloc("/proc/self/fd/%d/%s", workfd, de->d_name);
-		for (int i = 0; i < 8 && umount2(p, MNT_DETACH | UMOUNT_NOFOLLOW) == 0; i++)
-			;
-		free(p);
-		unlinkat(workfd, de->d_name, AT_REMOVEDIR);
-	}
-	closedir(d);
+	p = fmt_alloc("/proc/self/fd/%d/%s", workfd, yard);
+	for (int i = 0; i < 8 && umount2(p, MNT_DETACH | UMOUNT_NOFOLLOW) == 0; i++)
+		;
+	free(p);
+	unlinkat(workfd, yard, AT_REMOVEDIR);
 }
 
 /* Undo everything a failed restore made: restored tasks, criu, mounts, cgroups, state. The
@@ -308,14 +310,15 @@ static void cleanup(struct rst *r)
 		proc_wait(r->st.pid, &st, 0, &e);
 	if (r->criu_root && mount_criu_root_undo(r->criu_root, &e) < 0)
 		report(&e);
-	if (!r->default_work && r->workfd >= 0 && criu_started)
-		sweep_cgyards(r->workfd);
+	if (!r->default_work && r->workfd >= 0 && r->criu_started)
+		sweep_cgyard(r->workfd);
 	if (r->cg.n && cgroup_remove(&r->cg, 1, &e) < 0)
 		report(&e);
 	if (r->dirfd >= 0) {
 		if (r->default_work) {
-			/* Keep the CRIU log of the failed run beside the (removed) state dir. */
-			char *to = fmt_alloc("%s.restore.log", r->id);
+			/* Keep the CRIU log of the failed run beside the (removed) state dir, under
+			 * a name no container id can take ('@' is not allowed in ids). */
+			char *to = fmt_alloc(RESTORE_LOG_FMT, r->id);
 			if (renameat(r->dirfd, "restore.log", r->rootfd, to) == 0)
 				log_error("full CRIU log: %s/%s", g.root, to);
 			free(to);
@@ -343,6 +346,21 @@ static int preflight(struct rst *r, struct err *e)
 	 * relative to the bundle, as runc does after its chdir. */
 	r->image_path = r->o.image_path && *r->o.image_path ? xstrdup(r->o.image_path)
 							    : fmt_alloc("%s/checkpoint", cwd);
+	{
+		/* criu is resolved before the chdir into the bundle: a relative --criu keeps
+		 * naming what it named where crbox started, and a PATH lookup never looks in
+		 * a directory (the bundle) that the caller may not control. Not found: the
+		 * version probe below says so. */
+		struct err e2;
+		char *c = swrk_find(g.criu, &e2);
+		if (c && c[0] != '/') {
+			char *abs = fmt_alloc("%s/%s", cwd, c);
+			free(c);
+			c = abs;
+		}
+		if (c)
+			g.criu = c;   /* lives until exit */
+	}
 	if (r->o.bundle && *r->o.bundle && chdir(r->o.bundle) < 0)
 		return err_sys(e, "bundle %s", r->o.bundle);
 	if (spec_load(&r->spec, ".", e) < 0)
@@ -413,7 +431,7 @@ static int preflight(struct rst *r, struct err *e)
 	return 0;
 }
 
-/* The RESTORE request, as runc builds it (spec §2.5). */
+/* The RESTORE request, as runc builds it (docs/criu-requests.md). */
 static int build_request(struct rst *r, CriuOpts *o, struct err *e)
 {
 	size_t i;
@@ -469,7 +487,7 @@ static int run(struct rst *r, struct err *e)
 	CriuReq req = CRIU_REQ__INIT;
 	struct cgroup_self cs = { 0 };
 	struct cgroup_kvs roots = { 0 };
-	int stdio[3] = { 0, 1, 2 }, use_stdio = 1, sp[2];
+	int stdio[3] = { 0, 1, 2 }, use_stdio = 1;
 	size_t i;
 	int rc = -1;
 
@@ -479,6 +497,11 @@ static int run(struct rst *r, struct err *e)
 	r->dirfd = state_create(r->rootfd, r->id, e);
 	if (r->dirfd < 0)
 		return -1;
+	/* The lock only covers the claim: none is held while hooks or CRIU run, so state,
+	 * list and kill work meanwhile, and delete refuses the claimed container. */
+	if (busy_claim(r->dirfd, "restore", e) < 0)
+		return -1;
+	flock(r->dirfd, LOCK_UN);
 	r->statedir = fmt_alloc("%s/%s", g.root, r->id);
 	if (r->o.work_path && *r->o.work_path) {
 		if (fs_mkdir_p(r->o.work_path, 0700, e) < 0)
@@ -528,8 +551,7 @@ static int run(struct rst *r, struct err *e)
 				goto out;
 		}
 	}
-	(void)sp;
-	criu_started = time(NULL);
+	r->criu_started = 1;
 	if (swrk_start(&r->sw, g.criu, use_stdio ? stdio : NULL, r->nsfd, r->nns, e) < 0)
 		goto out;
 	/* criu joins the container cgroup before the request: the restored tasks are created
@@ -545,6 +567,10 @@ static int run(struct rst *r, struct err *e)
 		state_kv_set(&r->st.cgroup_paths, &r->st.ncgroup_paths, r->cg.v[i].key,
 			     r->cg.v[i].dir);
 	if (proc_fd_links(r->sw.pid, r->st.ext_desc, e) < 0)
+		goto out;
+	/* A provisional state.json (no pid yet) records the cgroups: if crbox itself is
+	 * killed, `delete` finds and removes them. */
+	if (state_write(r->dirfd, &r->st, e) < 0)
 		goto out;
 	if (g.debug) {
 		static const char *const modes[] = { "ignore", "none", "props", "soft", "full",
@@ -645,10 +671,11 @@ static int foreground(struct rst *r, int sfd)
 	if (raw)
 		tcsetattr(0, TCSANOW, &saved);
 	r->st.pid = 0;    /* gone: ctr_destroy must not signal a reused pid */
-	/* Take the lock back; `delete -f` may have destroyed the container meanwhile. */
+	/* Take the lock back; `delete -f` may have destroyed the container meanwhile, and a
+	 * checkpoint that ended the init destroys it itself (its claim is live). */
 	struct stat sb;
 	flock(r->dirfd, LOCK_EX);
-	if (fstat(r->dirfd, &sb) == 0 && sb.st_nlink > 0 &&
+	if (fstat(r->dirfd, &sb) == 0 && sb.st_nlink > 0 && !busy_held(r->dirfd, NULL, 0, NULL) &&
 	    ctr_destroy(r->rootfd, r->id, r->dirfd, &r->st, &e) < 0)
 		report(&e);
 	return status;
@@ -739,10 +766,28 @@ int restore_main(int argc, char **argv)
 		cleanup(&r);
 		return 1;
 	}
+	/* The container is complete: the claim goes (state says running, delete may act), and
+	 * a log an earlier failed restore of this id left is stale now. */
+	flock(r.dirfd, LOCK_EX);
+	busy_release(r.dirfd);
+	flock(r.dirfd, LOCK_UN);
+	{
+		char *stale = fmt_alloc(RESTORE_LOG_FMT, r.id);
+		unlinkat(r.rootfd, stale, 0);
+		free(stale);
+	}
 	if (r.o.detach)
 		return 0;
-	/* The container is complete: state, kill and delete may use it while we wait. */
-	flock(r.dirfd, LOCK_UN);
+	/* CRIU is done: the image, work and namespace fds must not pin their filesystems and
+	 * namespaces for the container's whole life. */
+	if (r.imgfd >= 0)
+		close(r.imgfd);
+	if (r.workfd >= 0 && r.workfd != r.dirfd)
+		close(r.workfd);
+	r.imgfd = r.workfd = -1;
+	for (int i = 0; i < r.nns; i++)
+		close(r.nsfd[i]);
+	r.nns = 0;
 	return foreground(&r, sfd);
 
 fail_early:

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* ---- shared by the lifecycle applets (prototypes repeated in each of their files) ---- */
+/* ---- shared by the lifecycle applets (declared in lifecycle.h) ---- */
 
 int lc_load(const char *id, enum state_lock lock, int *rootfd, int *dirfd, struct state *st,
 	    struct err *e)
@@ -64,20 +64,6 @@ const char *lc_status(const struct state *st, int dirfd, struct err *e)
 	return state_status(st, dirfd, frozen);
 }
 
-/* os.Args[0] as typed: runc names itself that way in argument-count errors. */
-static const char *prog_path(void)
-{
-	static char b[256];
-	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, b, sizeof b - 1);
-
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0 || !b[0])
-		return g.prog;
-	b[n] = 0;
-	return b;
-}
 
 int lc_nargs(const struct applet_info *ai, int n, int min, int max, int *rc)
 {
@@ -94,7 +80,7 @@ int lc_nargs(const struct applet_info *ai, int n, int min, int max, int *rc)
 		return 0;
 	}
 	usage_error(ai, NULL);
-	log_error("%s: \"%s\" requires %s %d argument(s)", prog_path(), ai->name, how, k);
+	log_error("%s: \"%s\" requires %s %d argument(s)", argv0(), ai->name, how, k);
 	*rc = 1;
 	return 1;
 }
@@ -129,7 +115,7 @@ int state_main(int argc, char **argv)
 	if (applet_args(argc, argv, &info, NULL, NULL, &pos, &npos, 1, &rc))
 		return rc;
 	rc = 1;
-	if (lc_load(pos[0], STATE_LOCK_SH, &rootfd, &dirfd, &st, &e) < 0)
+	if (lc_load(pos[0], STATE_LOCK_NONE, &rootfd, &dirfd, &st, &e) < 0)
 		goto fail;
 	status = lc_status(&st, dirfd, &e);
 	if (!status)

@@ -4,8 +4,10 @@
  * peer being the process that created the socketpair: this one, so it must keep them. */
 #include "criu.h"
 #include "fmt.h"
+#include "sys/spawn.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h> /* renameat only (a plain syscall wrapper) */
@@ -18,173 +20,57 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
 
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define MAX_EXTRA 64
 #define MAX_RX_FDS 8
 
-/* ---- PATH walk ---- */
-
-/* 0: regular executable; ENOENT: nothing there; EACCES: there but not executable. */
-static int probe(const char *path)
-{
-	struct stat st;
-	if (stat(path, &st) < 0)
-		return errno == EACCES ? EACCES : ENOENT;
-	if (S_ISDIR(st.st_mode))
-		return ENOENT;
-	if (!S_ISREG(st.st_mode) || access(path, X_OK) < 0)
-		return EACCES;
-	return 0;
-}
-
-/* Walks $PATH; returns the first executable match, or NULL with *denied set to a heap copy of
- * the first non-executable match (if any and denied != NULL). */
-static char *walk(const char *name, char **denied)
-{
-	const char *p = getenv("PATH"), *q;
-	if (!p)
-		p = DEFAULT_PATH;
-	for (;; p = q + 1) {
-		q = strchr(p, ':');
-		if (!q)
-			q = p + strlen(p);
-		/* An empty entry means the current directory, as in execvp. */
-		char *cand = q == p ? fmt_alloc("./%s", name)
-				   : fmt_alloc("%.*s/%s", (int)(q - p), p, name);
-		int r = probe(cand);
-		if (r == 0)
-			return cand;
-		if (r == EACCES && denied && !*denied)
-			*denied = cand;
-		else
-			free(cand);
-		if (!*q)
-			return NULL;
-	}
-}
+/* ---- PATH lookup (sys/spawn.h's, with criu's messages) ---- */
 
 char *swrk_which(const char *name)
 {
-	if (!name || !*name)
-		return NULL;
-	if (strchr(name, '/'))
-		return probe(name) ? NULL : xstrdup(name);
-	return walk(name, NULL);
+	struct err e;
+	return spawn_lookpath(name, &e);
 }
 
 char *swrk_find(const char *name, struct err *e)
 {
-	char *denied = NULL, *r;
-	int pr;
+	char *r;
 
 	if (!name || !*name)
 		name = "criu";
-	if (strchr(name, '/')) {
-		pr = probe(name);
-		if (pr == ENOENT) {
-			err_set(e, ENOENT, "criu not found: %s", name);
-			return NULL;
-		}
-		if (pr == EACCES) {
-			err_set(e, EACCES, "criu not executable: %s", name);
-			return NULL;
-		}
-		return xstrdup(name);
-	}
-	r = walk(name, &denied);
-	if (r) {
-		free(denied);
+	r = spawn_lookpath(name, e);
+	if (r)
 		return r;
-	}
-	if (denied) {
-		err_set(e, EACCES, "criu not executable: %s", denied);
-		free(denied);
+	if (strchr(name, '/')) {
+		err_set(e, e->no, "criu %s: %s", e->no == EACCES ? "not executable" : "not found",
+			name);
 		return NULL;
+	}
+	/* Not a match for the lookup, but worth naming: a criu in PATH that cannot run. */
+	{
+		const char *p = getenv("PATH"), *q;
+		for (p = p ? p : SPAWN_DEFAULT_PATH;; p = q + 1) {
+			q = strchr(p, ':');
+			if (!q)
+				q = p + strlen(p);
+			if (q > p && *p == '/') {
+				char *cand = fmt_alloc("%.*s/%s", (int)(q - p), p, name);
+				if (spawn_probe(cand) == EACCES) {
+					err_set(e, EACCES, "criu not executable: %s", cand);
+					free(cand);
+					return NULL;
+				}
+				free(cand);
+			}
+			if (!*q)
+				break;
+		}
 	}
 	err_set(e, ENOENT, "criu not found: %s (not in PATH)", name);
 	return NULL;
 }
 
 /* ---- spawning ---- */
-
-#ifndef SYS_close_range
-#define SYS_close_range 436
-#endif
-
-struct dirent64_ {
-	unsigned long long ino;
-	long long off;
-	unsigned short reclen;
-	unsigned char type;
-	char name[];
-};
-
-/* Closes every fd >= lo. Child-side: no allocation. */
-static void close_from(int lo)
-{
-	if (syscall(SYS_close_range, (unsigned)lo, ~0U, 0) == 0)
-		return;
-	/* Pre-5.9 kernels: walk /proc/self/fd with raw getdents64. */
-	int d = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	char buf[4096];
-	long n;
-	if (d < 0)
-		return;
-	while ((n = syscall(SYS_getdents64, d, buf, sizeof buf)) > 0) {
-		long off = 0;
-		while (off < n) {
-			struct dirent64_ *de = (struct dirent64_ *)(buf + off);
-			int fd = 0;
-			const char *c = de->name;
-			off += de->reclen;
-			if (*c < '0' || *c > '9')
-				continue;
-			for (; *c >= '0' && *c <= '9'; c++)
-				fd = fd * 10 + (*c - '0');
-			if (fd >= lo && fd != d)
-				close(fd);
-		}
-	}
-	close(d);
-}
-
-/* The child between fork and exec: place the fds, close the rest, exec. Reports a failure
- * over errfd as { stage (0: fd setup, 1: exec), errno }. */
-static _Noreturn void child(const char *path, char *const argv[], int *src, int n, int errfd)
-{
-	sigset_t none;
-	int i, e[2] = { 0, 0 };
-
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	/* Lift every source above the target range first so no dup2 clobbers a later source. */
-	for (i = 0; i < n; i++) {
-		src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, n + 1);
-		if (src[i] < 0)
-			goto fail;
-	}
-	errfd = fcntl(errfd, F_DUPFD_CLOEXEC, n + 1);
-	if (errfd < 0)
-		goto fail;
-	for (i = 0; i < n; i++)
-		if (dup2(src[i], i) < 0)   /* dup2 clears FD_CLOEXEC on the target */
-			goto fail;
-	if (dup3(errfd, n, O_CLOEXEC) < 0)
-		goto fail;
-	errfd = n;
-	close_from(n + 1);
-	execve(path, argv, environ);
-	e[0] = 1;
-fail:
-	e[1] = errno;
-	if (write(errfd, e, sizeof e) < 0) {
-		/* nothing more to do */
-	}
-	_exit(127);
-}
 
 static void reap(struct swrk *s)
 {
@@ -204,13 +90,11 @@ static void reap(struct swrk *s)
 int swrk_start(struct swrk *s, const char *criu, const int stdio[3], const int *extra,
 	       int nextra, struct err *e)
 {
-	int sp[2] = { -1, -1 }, ep[2] = { -1, -1 }, devnull = -1, src[4 + MAX_EXTRA], n, i, no,
-	    rep[2];
+	int sp[2] = { -1, -1 }, fds[4 + MAX_EXTRA], i, no;
 	const char *name = criu && *criu ? criu : "criu";
 	char *argv[] = { (char *)name, "swrk", "3", NULL };
+	struct spawn sp_o = { 0 };
 	char *path;
-	pid_t pid;
-	ssize_t r;
 
 	s->pid = -1;
 	s->sk = -1;
@@ -223,67 +107,26 @@ int swrk_start(struct swrk *s, const char *criu, const int stdio[3], const int *
 	path = swrk_find(name, e);
 	if (!path)
 		return -1;
-	for (i = 0; i < 3; i++) {
-		if (stdio && stdio[i] >= 0) {
-			src[i] = stdio[i];
-			continue;
-		}
-		if (devnull < 0) {
-			devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-			if (devnull < 0) {
-				err_sys(e, "criu: open /dev/null");
-				goto fail;
-			}
-		}
-		src[i] = devnull;
-	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
 		err_sys(e, "criu: socketpair");
-		goto fail;
+		free(path);
+		return -1;
 	}
-	if (pipe2(ep, O_CLOEXEC) < 0) {
-		err_sys(e, "criu: pipe");
-		goto fail;
-	}
-	src[3] = sp[1];
+	for (i = 0; i < 3; i++)
+		fds[i] = stdio ? stdio[i] : -1;
+	fds[3] = sp[1];
 	for (i = 0; i < nextra; i++)
-		src[4 + i] = extra[i];
-	n = 4 + nextra;
-
-	pid = fork();
-	if (pid < 0) {
-		err_sys(e, "criu: fork");
-		goto fail;
-	}
-	if (pid == 0) {
-		close(ep[0]);
+		fds[4 + i] = extra[i];
+	/* Same session and process group as crbox: a terminal's ^C reaches criu too. */
+	sp_o.path = path;
+	sp_o.argv = argv;
+	sp_o.fds = fds;
+	sp_o.nfds = 4 + nextra;
+	if (spawn_exec(&sp_o, e) < 0) {
+		no = e->no;
 		close(sp[0]);
-		child(path, argv, src, n, ep[1]);
-	}
-	close(ep[1]);
-	ep[1] = -1;
-	close(sp[1]);
-	sp[1] = -1;
-	if (devnull >= 0)
-		close(devnull);
-	devnull = -1;
-	s->pid = pid;
-	s->sk = sp[0];
-	s->path = path;
-
-	/* The pipe closes on a successful exec; { stage, errno } arrives if the child failed. */
-	do
-		r = read(ep[0], rep, sizeof rep);
-	while (r < 0 && errno == EINTR);
-	close(ep[0]);
-	if (r == sizeof rep) {
-		no = rep[1];
-		reap(s);
-		close(s->sk);
-		s->sk = -1;
-		s->pid = -1;
-		s->path = NULL;
-		if (!rep[0])
+		close(sp[1]);
+		if (!sp_o.exec_failed)
 			err_set(e, no, "criu: placing fds for %s: %s", path, strerror(no));
 		else if (no == EACCES || no == EPERM)
 			err_set(e, no, "criu not executable: %s: %s", path, strerror(no));
@@ -294,22 +137,11 @@ int swrk_start(struct swrk *s, const char *criu, const int stdio[3], const int *
 		free(path);
 		return -1;
 	}
+	close(sp[1]);
+	s->pid = sp_o.pid;
+	s->sk = sp[0];
+	s->path = path;
 	return 0;
-fail:
-	no = e->no;
-	if (sp[0] >= 0)
-		close(sp[0]);
-	if (sp[1] >= 0)
-		close(sp[1]);
-	if (ep[0] >= 0)
-		close(ep[0]);
-	if (ep[1] >= 0)
-		close(ep[1]);
-	if (devnull >= 0)
-		close(devnull);
-	free(path);
-	e->no = no;
-	return -1;
 }
 
 /* ---- messages ---- */
@@ -602,13 +434,31 @@ int swrk_call(struct swrk *s, const CriuReq *req, swrk_notify_fn cb, void *ud, C
 	return swrk_loop(s, req->type, cb, ud, out, e);
 }
 
+/* Waits for criu to exit after its last answer; a readable intr_fd (a termination signal)
+ * gets it SIGKILLed instead of waited for, so no wait on criu is unbounded. */
+static void reap_intr(struct swrk *s)
+{
+	int pfd;
+
+	if (s->pid > 0 && !s->reaped && s->intr_fd >= 0 &&
+	    (pfd = (int)syscall(SYS_pidfd_open, s->pid, 0)) >= 0) {
+		struct pollfd p[2] = { { pfd, POLLIN, 0 }, { s->intr_fd, POLLIN, 0 } };
+		while (poll(p, 2, -1) < 0 && errno == EINTR)
+			;
+		if (!p[0].revents && p[1].revents)
+			kill(s->pid, SIGKILL);
+		close(pfd);
+	}
+	reap(s);
+}
+
 int swrk_finish(struct swrk *s, int flags, struct err *e)
 {
 	char f[128];
 
 	if (s->sk >= 0)
 		shutdown(s->sk, SHUT_WR);
-	reap(s);
+	reap_intr(s);
 	if (s->sk >= 0)
 		close(s->sk);
 	s->sk = -1;
@@ -642,12 +492,16 @@ void swrk_abort(struct swrk *s, int sig)
 
 int swrk_version_num(int major, int minor, int sublevel, const char *gitid)
 {
+	long long n;
+
 	if (gitid && *gitid) {
 		/* A git build is newer than its tag: round up to the next minor (runc's rule). */
-		minor++;
+		minor = minor < INT_MAX ? minor + 1 : minor;
 		sublevel = 0;
 	}
-	return major * 10000 + minor * 100 + sublevel;
+	/* Numbers from a cache file or a CRIU answer may be absurd: saturate, never overflow. */
+	n = (long long)major * 10000 + (long long)minor * 100 + sublevel;
+	return n > INT_MAX ? INT_MAX : n < INT_MIN ? INT_MIN : (int)n;
 }
 
 int swrk_version(const char *criu, struct swrk_version *v, struct err *e)
@@ -696,8 +550,7 @@ static void version_key(const struct stat *sb, char *dst, size_t cap)
 	       (long)sb->st_mtim.tv_nsec, (long long)sb->st_ctim.tv_sec, (long)sb->st_ctim.tv_nsec);
 }
 
-/* "KEY major minor sublevel gitid|-\n" -> v; 0 when line matches key and parses. */
-static int version_parse(char *line, const char *key, struct swrk_version *v)
+int swrk_version_parse(char *line, const char *key, struct swrk_version *v)
 {
 	size_t kl = strlen(key);
 	char *tok[4], *p;
@@ -745,13 +598,14 @@ int swrk_version_cached(const char *criu, int dirfd, struct swrk_version *v, str
 	}
 	free(path);
 	version_key(&sb, key, sizeof key);
-	fd = openat(dirfd, SWRK_VERSION_CACHE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = openat(dirfd, SWRK_VERSION_CACHE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd >= 0) {
-		n = read(fd, line, sizeof line - 1);
+		/* Only a regular file is read (a FIFO there would block without O_NONBLOCK). */
+		n = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? read(fd, line, sizeof line - 1) : -1;
 		close(fd);
 		if (n > 0) {
 			line[n] = 0;
-			if (version_parse(line, key, v) == 0)
+			if (swrk_version_parse(line, key, v) == 0)
 				return 0;
 		}
 	}
@@ -923,17 +777,27 @@ void swrk_opts_free(CriuOpts *o)
 
 /* ---- CRIU log ---- */
 
-int swrk_log_errors(int dirfd, const char *name, struct buf *out, int max)
+/* Calls fn on each line of the log `name` in dirfd (without its '\n'; the line is
+ * writable), until fn returns non-zero. The log is opened O_NOFOLLOW|O_NONBLOCK: a symlink
+ * or a FIFO planted in a work dir is refused, never followed or waited on. 0, or -1 when
+ * the log cannot be read. */
+static int log_lines(int dirfd, const char *name, int (*fn)(char *line, void *ud), void *ud)
 {
 	struct buf b = BUF_INIT;
 	char chunk[4096], *p, *nl;
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY), cnt = 0;
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+	int stop = 0;
+	struct stat sb;
 	ssize_t n;
 
 	if (fd < 0)
 		return -1;
-	/* Logs of a long dump can be large; keep reading, only matching lines are kept. */
-	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return -1;
+	}
+	/* Logs of a long dump can be large; keep reading, whole lines at a time. */
+	while (!stop && (n = read(fd, chunk, sizeof chunk)) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -942,15 +806,10 @@ int swrk_log_errors(int dirfd, const char *name, struct buf *out, int max)
 			return -1;
 		}
 		buf_add(&b, chunk, (size_t)n);
-		/* Process whole lines, keep the tail. */
 		p = b.p;
-		while ((nl = memchr(p, '\n', b.len - (size_t)(p - b.p)))) {
+		while (!stop && (nl = memchr(p, '\n', b.len - (size_t)(p - b.p)))) {
 			*nl = 0;
-			if (cnt < max && strstr(p, "Error")) {
-				buf_add(out, p, (size_t)(nl - p));
-				buf_addc(out, '\n');
-				cnt++;
-			}
+			stop = fn(p, ud);
 			p = nl + 1;
 		}
 		size_t rest = b.len - (size_t)(p - b.p);
@@ -959,11 +818,68 @@ int swrk_log_errors(int dirfd, const char *name, struct buf *out, int max)
 		b.p[rest] = 0;
 	}
 	close(fd);
-	if (b.len && cnt < max && strstr(b.p, "Error")) {
-		buf_add(out, b.p, b.len);
-		buf_addc(out, '\n');
-		cnt++;
-	}
+	if (!stop && b.len)
+		fn(b.p, ud);
 	buf_free(&b);
-	return cnt;
+	return 0;
+}
+
+struct errlines {
+	struct buf *out;
+	int max, cnt;
+};
+
+static int errline(char *line, void *ud)
+{
+	struct errlines *x = ud;
+	if (x->cnt >= x->max)
+		return 1;
+	if (strstr(line, "Error")) {
+		buf_add(x->out, line, strlen(line));
+		buf_addc(x->out, '\n');
+		x->cnt++;
+	}
+	return 0;
+}
+
+int swrk_log_errors(int dirfd, const char *name, struct buf *out, int max)
+{
+	struct errlines x = { out, max, 0 };
+	if (log_lines(dirfd, name, errline, &x) < 0)
+		return -1;
+	return x.cnt;
+}
+
+struct yard {
+	char *out;
+	size_t cap;
+	int found;
+};
+
+/* "(00.039417) cg: Opening .criu.cgyard.aFzAuC as cg yard" */
+static int yardline(char *line, void *ud)
+{
+	struct yard *y = ud;
+	const char *p = strstr(line, "cg: Opening .criu.cgyard."), *q;
+	size_t n;
+
+	if (!p)
+		return 0;
+	p += strlen("cg: Opening ");
+	q = strstr(p, " as cg yard");
+	n = q ? (size_t)(q - p) : 0;
+	if (!q || n >= y->cap || memchr(p, '/', n))
+		return 0;
+	memcpy(y->out, p, n);
+	y->out[n] = 0;
+	y->found = 1;
+	return 1;
+}
+
+int swrk_log_yard(int dirfd, const char *name, char *out, size_t cap)
+{
+	struct yard y = { out, cap, 0 };
+	if (log_lines(dirfd, name, yardline, &y) < 0 || !y.found)
+		return -1;
+	return 0;
 }

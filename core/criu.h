@@ -111,6 +111,9 @@ int swrk_version(const char *criu, struct swrk_version *v, struct err *e);
  * swrk_version, plus swrk_find's when criu cannot be resolved. */
 #define SWRK_VERSION_CACHE "criu@version"   /* '@' is not allowed in container ids */
 int swrk_version_cached(const char *criu, int dirfd, struct swrk_version *v, struct err *e);
+/* One cache line "KEY major minor sublevel gitid|-\n" (line is modified) -> v; 0 when it
+ * starts with key and parses, else -1. Exposed for tests and fuzzing. */
+int swrk_version_parse(char *line, const char *key, struct swrk_version *v);
 /* 0 when v->num >= min, else -1 with "criu too old: found 3.14.0 (31400), need at least
  * 3.15.0 (31500)[ for <what>]". what may be NULL. */
 int swrk_version_require(const struct swrk_version *v, int min, const char *what,
@@ -138,7 +141,13 @@ void swrk_opts_free(CriuOpts *o);
 
 /* Appends up to max lines of the CRIU log `name` (relative to dirfd, AT_FDCWD allowed) that
  * report errors (contain "Error" as CRIU prints it: "(00.01) Error (criu/x.c:1): ..."), each
- * ending in '\n'. Returns the number of lines appended, or -1 when the log cannot be read. */
+ * ending in '\n'. The log must be a regular file: it is opened O_NOFOLLOW|O_NONBLOCK, so a
+ * symlink or a FIFO in its place reads as unreadable. Returns the number of lines appended,
+ * or -1 when the log cannot be read. */
 int swrk_log_errors(int dirfd, const char *name, struct buf *out, int max);
+/* The cgroup yard this CRIU run made, from its log line "cg: Opening <yard> as cg yard"
+ * (a name without '/', e.g. ".criu.cgyard.aFzAuC") into out. 0, or -1 when the log has none
+ * or cannot be read (same opening rules as swrk_log_errors). */
+int swrk_log_yard(int dirfd, const char *name, char *out, size_t cap);
 
 #endif

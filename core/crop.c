@@ -180,3 +180,81 @@ int crop_ext_mounts(CriuOpts *o, const struct state *st, const char *rootfs, int
 		swrk_opts_add_ext_mnt(o, st->device_paths[i], st->device_paths[i]);
 	return 0;
 }
+
+/* Go's net.SplitHostPort: 0 with host/port spans, or -1 for any of its errors. */
+static int split_host_port(const char *hp, const char **h, size_t *hl, const char **p)
+{
+	const char *i = strrchr(hp, ':'), *end, *j = hp, *k = hp;
+
+	if (!i)
+		return -1;                          /* missing port */
+	if (hp[0] == '[') {
+		end = strchr(hp, ']');
+		if (!end || end + 1 != i)
+			return -1;                  /* missing ']', missing port, too many colons */
+		*h = hp + 1;
+		*hl = (size_t)(end - hp - 1);
+		j = hp + 1;
+		k = end + 1;
+	} else {
+		*h = hp;
+		*hl = (size_t)(i - hp);
+		if (memchr(hp, ':', *hl))
+			return -1;                  /* too many colons */
+	}
+	if (strchr(j, '[') || strchr(k, ']'))
+		return -1;                          /* unexpected '[' or ']' */
+	*p = i + 1;
+	return 0;
+}
+
+/* strconv.Atoi in base 10: optional sign, digits, within int64. */
+static int go_atoi(const char *s, long long *out)
+{
+	unsigned long long v = 0, lim;
+	int neg = 0;
+
+	if (*s == '+' || *s == '-')
+		neg = *s++ == '-';
+	if (!*s)
+		return -1;
+	lim = neg ? (unsigned long long)INT64_MAX + 1 : (unsigned long long)INT64_MAX;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		if (v > (lim - (unsigned)(*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (unsigned)(*s - '0');
+	}
+	*out = neg ? (long long)(0 - v) : (long long)v;
+	return 0;
+}
+
+int crop_page_server(CriuOpts *o, const char *arg, struct err *e)
+{
+	const char *h, *p;
+	size_t hl;
+	long long port;
+
+	if (split_host_port(arg, &h, &hl, &p) < 0 || !hl || !*p)
+		return err_set(e, 0, "Use --page-server ADDRESS:PORT to specify page server");
+	if (go_atoi(p, &port) < 0)
+		return err_set(e, 0, "Invalid port number");
+	if ((int32_t)(uint32_t)(unsigned long long)port == 0)
+		return 0;
+	o->ps = xcalloc(1, sizeof *o->ps);
+	criu_page_server_info__init(o->ps);
+	o->ps->address = xstrndup(h, hl);
+	o->ps->has_port = 1;
+	o->ps->port = (int32_t)(uint32_t)(unsigned long long)port;
+	return 0;
+}
+
+void crop_page_server_free(CriuOpts *o)
+{
+	if (!o->ps)
+		return;
+	free(o->ps->address);
+	free(o->ps);
+	o->ps = NULL;
+}

@@ -18,6 +18,13 @@ int crop_empty_ns(CriuOpts *o, const struct strv *ns, struct err *e);
 /* --network-lock iptables|nftables|skip (NULL: not sent). Needs CRIU >= 3.16 (version num
  * given), else a clear error. */
 int crop_network_lock(CriuOpts *o, const char *how, int criu_version, struct err *e);
+/* --page-server ADDRESS:PORT as runc reads it: Go's net.SplitHostPort ("[::1]:80"; a bare
+ * "::1:80" has too many colons), a non-empty address and port, else "Use --page-server
+ * ADDRESS:PORT to specify page server"; the port through strconv.Atoi (a sign is allowed),
+ * else "Invalid port number", then truncated to int32 as runc does. Port 0 sends no page
+ * server at all (runc's rule). Sets o->ps (free with crop_page_server_free). 0 or -1. */
+int crop_page_server(CriuOpts *o, const char *arg, struct err *e);
+void crop_page_server_free(CriuOpts *o);
 /* The options checkpoint and restore set alike, runc's way: log level 4 into log_file,
  * notify scripts and orphan pts master on, the boolean flags sent explicitly (false too),
  * and the checked cgroup mode, --empty-ns and --network-lock. Sets no pointers that need

@@ -4,6 +4,7 @@
 #include "proc.h"
 #include <signal.h>
 #include <string.h>
+#include <sys/file.h>
 
 void ctr_cgroups(const struct state *st, struct cgroup_paths *p)
 {
@@ -22,11 +23,11 @@ int ctr_run_hooks(const struct state *st, const char *status, const char *kind,
 
 	if (!n)
 		return 0;
-	state_oci_json(st, status, &in);
+	state_hook_json(st, status, &in);
 	for (i = 0; i < n && rc == 0; i++) {
 		const struct state_hook *h = &hooks[i];
 		rc = proc_run_hook(h->path, (const char *const *)h->args,
-				   h->nenv ? (const char *const *)h->env : NULL, h->timeout, in.p,
+				   h->has_env ? (const char *const *)h->env : NULL, h->timeout, in.p,
 				   in.len, e);
 		if (rc < 0)
 			err_wrap(e, "%s hook #%zu", kind, i);
@@ -51,10 +52,14 @@ int ctr_destroy(int rootfd, const char *id, int dirfd, const struct state *st, s
 			rc = err_set(e, e2.no, "%s", e2.msg);
 	}
 	cgroup_paths_free(&cg);
+	if (state_destroy(rootfd, id, dirfd, &e2) < 0 && rc == 0)
+		rc = err_set(e, e2.no, "%s", e2.msg);
+	/* As runc: poststop runs once the state dir is gone, and with no lock held, so a hook
+	 * may call crbox on the same id (and learns it does not exist). */
+	if (dirfd >= 0)
+		flock(dirfd, LOCK_UN);
 	if (ctr_run_hooks(st, "stopped", "poststop", st->poststop, st->npoststop, &e2) < 0 &&
 	    rc == 0)
-		rc = err_set(e, e2.no, "%s", e2.msg);
-	if (state_destroy(rootfd, id, dirfd, &e2) < 0 && rc == 0)
 		rc = err_set(e, e2.no, "%s", e2.msg);
 	return rc;
 }

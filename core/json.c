@@ -646,67 +646,28 @@ int json_bool(const struct json_doc *d, int i, int *out, struct err *err)
 	return 0;
 }
 
-/* Exact integer value of a number token: magnitude in *mag, sign in *neg.
- * Returns 0, 1 if not an integer, 2 if the magnitude exceeds UINT64_MAX. */
+/* Integer value of a number token, read as Go's encoding/json reads an integer field
+ * (strconv.ParseInt/ParseUint base 10): only an optional '-' and digits; a fraction or an
+ * exponent ("1e3", "100.0") is not an integer even when its value is. Magnitude in *mag,
+ * sign in *neg. Returns 0, 1 if not an integer, 2 if the magnitude exceeds UINT64_MAX. */
 static int num_int(const struct json_tok *t, uint64_t *mag, int *neg)
 {
-	const char *s = t->s, *e = t->s + t->slen, *ip, *fp = NULL;
-	size_t il, fl = 0, nd, k;
-	int64_t ex = 0, lead;
-	int eneg = 0;
+	const char *s = t->s, *e = t->s + t->slen;
 	uint64_t v = 0;
 
 	*neg = s < e && *s == '-';
 	s += *neg;
-	for (ip = s; s < e && *s >= '0' && *s <= '9'; s++)
-		;
-	il = (size_t)(s - ip);
-	if (s < e && *s == '.') {
-		for (fp = ++s; s < e && *s >= '0' && *s <= '9'; s++)
-			;
-		fl = (size_t)(s - fp);
-	}
-	if (s < e && (*s == 'e' || *s == 'E')) {
-		s++;
-		if (s < e && (*s == '+' || *s == '-'))
-			eneg = *s++ == '-';
-		for (; s < e; s++)     /* saturate: the document is at most 4 MiB */
-			if (ex < 100000000)
-				ex = ex * 10 + (*s - '0');
-		if (eneg)
-			ex = -ex;
-	}
-	/* The digit string D = int digits then fraction digits; value = D * 10^(ex - fl). */
-#define DIG(k) ((k) < il ? ip[(k)] : fp[(k) - il])
-	nd = il + fl;
-	for (k = 0; k < nd && DIG(k) == '0'; k++)
-		;
-	lead = (int64_t)k;
-	if ((size_t)lead == nd) {   /* zero, whatever the exponent */
-		*mag = 0;
-		return 0;
-	}
-	while (nd > (size_t)lead && DIG(nd - 1) == '0') {
-		nd--;
-		ex++;
-	}
-	ex -= (int64_t)fl;
-	if (ex < 0)
+	if (s == e)
 		return 1;
-	if ((int64_t)(nd - (size_t)lead) + ex > 20)
-		return 2;
-	for (k = (size_t)lead; k < nd; k++) {
-		unsigned dgt = (unsigned)(DIG(k) - '0');
+	for (; s < e; s++) {
+		unsigned dgt;
+		if (*s < '0' || *s > '9')
+			return 1;
+		dgt = (unsigned)(*s - '0');
 		if (v > (UINT64_MAX - dgt) / 10)
 			return 2;
 		v = v * 10 + dgt;
 	}
-	for (; ex > 0; ex--) {
-		if (v > UINT64_MAX / 10)
-			return 2;
-		v *= 10;
-	}
-#undef DIG
 	*mag = v;
 	return 0;
 }
@@ -735,7 +696,7 @@ int json_u64(const struct json_doc *d, int i, uint64_t *out, struct err *err)
 		return -1;
 	if (d->t[i].type != JSON_NUM || (r = num_int(&d->t[i], &m, &neg)) == 1)
 		return json_err(d, i, err, "expected unsigned integer");
-	if (neg && (r == 2 || m))
+	if (neg)   /* ParseUint refuses any sign, "-0" too */
 		return json_err(d, i, err, "expected unsigned integer");
 	if (r == 2)
 		return json_err(d, i, err, "integer out of range");

@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "fmt.h"
 #include "fsutil.h"
+#include "sys/spawn.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -16,8 +17,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-extern char **environ;
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -295,42 +294,35 @@ static void close_if(int *fd)
 	*fd = -1;
 }
 
-_Noreturn static void hook_child(const char *path, char *const *argv, char *const *envp,
-				 int in, int out, int errfd, int report, const sigset_t *mask)
-{
-	int no;
-
-	signal(SIGPIPE, SIG_DFL);
-	sigprocmask(SIG_SETMASK, mask, NULL);
-	if (in < 0)
-		in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
-		goto fail;
-	execve(path, argv, envp);
-fail:
-	no = errno;
-	(void)!write(report, &no, sizeof no);
-	_exit(127);
-}
-
 int proc_run_hook(const char *path, const char *const *args, const char *const *env,
 		  int timeout_s, const char *in, size_t len, struct err *e)
 {
-	int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, rep[2] = { -1, -1 };
+	return proc_run_hook_intr(path, args, env, timeout_s, in, len, -1, e);
+}
+
+int proc_run_hook_intr(const char *path, const char *const *args, const char *const *env,
+		       int timeout_s, const char *in, size_t len, int intr_fd, struct err *e)
+{
+	int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
 	const char *defargv[2] = { path, NULL };
 	struct buf ob = BUF_INIT, eb = BUF_INIT;
 	sigset_t pipeset, oldmask, pend;
 	int pipe_was_pending, status = 0, pidfd = -1, rc = -1, exited = 0, timed_out = 0;
-	int64_t deadline = timeout_s > 0 ? now_ms() + (int64_t)timeout_s * 1000 : 0;
+	int64_t deadline;
 	size_t off = 0;
+	struct spawn sp = { 0 };
+	int fds[3];
+	char *exe = NULL;
 	pid_t pid;
 
 	if (!args || !args[0])
 		args = defargv;
-	if (!env)
-		env = (const char *const *)environ;
+	/* A bare name is looked up in PATH (never in the cwd); a path is used as given. */
+	exe = strchr(path, '/') ? xstrdup(path) : spawn_lookpath(path, e);
+	if (!exe)
+		return err_wrap(e, "hook %s", path);
 	if ((in && pipe2(inp, O_CLOEXEC) < 0) || pipe2(outp, O_CLOEXEC) < 0 ||
-	    pipe2(errp, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
+	    pipe2(errp, O_CLOEXEC) < 0) {
 		err_sys(e, "hook %s: pipe", path);
 		goto out;
 	}
@@ -341,18 +333,29 @@ int proc_run_hook(const char *path, const char *const *args, const char *const *
 	pipe_was_pending = sigismember(&pend, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &pipeset, &oldmask);
 
-	pid = fork();
-	if (pid < 0) {
-		err_sys(e, "hook %s: fork", path);
+	fds[0] = inp[0];
+	fds[1] = outp[1];
+	fds[2] = errp[1];
+	sp.path = exe;
+	sp.argv = (char *const *)args;
+	sp.envp = (char *const *)env;
+	sp.fds = fds;
+	sp.nfds = 3;
+	if (spawn_exec(&sp, e) < 0) {
+		if (sp.exec_failed) {
+			errno = e->no;
+			err_sys(e, "hook %s: exec", path);
+		} else {
+			err_wrap(e, "hook");
+		}
 		goto restore;
 	}
-	if (pid == 0)
-		hook_child(path, (char *const *)args, (char *const *)env, inp[0], outp[1],
-			   errp[1], rep[1], &oldmask);
+	pid = sp.pid;
+	/* runc starts the timer once the hook runs. */
+	deadline = timeout_s > 0 ? now_ms() + (int64_t)timeout_s * 1000 : 0;
 	close_if(&inp[0]);
 	close_if(&outp[1]);
 	close_if(&errp[1]);
-	close_if(&rep[1]);
 	if (inp[1] >= 0)
 		fcntl(inp[1], F_SETFL, O_NONBLOCK);
 	fcntl(outp[0], F_SETFL, O_NONBLOCK);
@@ -360,8 +363,8 @@ int proc_run_hook(const char *path, const char *const *args, const char *const *
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 
 	while (!exited) {
-		struct pollfd pf[4];
-		int np = 0, tmo = pidfd >= 0 ? -1 : 20, ip = -1, op = -1, ep = -1;
+		struct pollfd pf[5];
+		int np = 0, tmo = pidfd >= 0 ? -1 : 20, ip = -1, op = -1, ep = -1, xp = -1;
 		pid_t r;
 
 		if (inp[1] >= 0 && off == len)
@@ -380,6 +383,10 @@ int proc_run_hook(const char *path, const char *const *args, const char *const *
 		}
 		if (pidfd >= 0)
 			pf[np++] = (struct pollfd){ pidfd, POLLIN, 0 };
+		if (intr_fd >= 0) {
+			xp = np;
+			pf[np++] = (struct pollfd){ intr_fd, POLLIN, 0 };
+		}
 		if (deadline) {
 			int64_t left = deadline - now_ms();
 			if (left <= 0) {
@@ -395,6 +402,13 @@ int proc_run_hook(const char *path, const char *const *args, const char *const *
 			err_sys(e, "hook %s: poll", path);
 			kill(pid, SIGKILL);
 			proc_wait(pid, &status, 0, e);
+			goto restore;
+		}
+		if (xp >= 0 && pf[xp].revents) {
+			/* A termination signal: the hook goes, the caller names the signal. */
+			kill(pid, SIGKILL);
+			proc_wait(pid, &status, 0, e);
+			err_set(e, EINTR, "hook %s: interrupted by a signal", path);
 			goto restore;
 		}
 		if (ip >= 0 && pf[ip].revents) {
@@ -420,14 +434,9 @@ int proc_run_hook(const char *path, const char *const *args, const char *const *
 		drain(errp[0], &eb);
 
 	if (timed_out) {
-		err_set(e, ETIMEDOUT, "hook %s ran past specified timeout of %ds", path, timeout_s);
+		err_set(e, ETIMEDOUT, "hook %s ran past specified timeout of %d.0s", path, timeout_s);
 	} else {
-		int no = 0;
-		ssize_t n = read(rep[0], &no, sizeof no);
-		if (n == (ssize_t)sizeof no) {
-			errno = no;
-			err_sys(e, "hook %s: exec", path);
-		} else if (WIFSIGNALED(status)) {
+		if (WIFSIGNALED(status)) {
 			err_set(e, ECHILD, "hook %s killed by signal %d", path, WTERMSIG(status));
 		} else if (WEXITSTATUS(status) != 0) {
 			err_set(e, ECHILD, "hook %s exited with status %d%s%s%s%s", path,
@@ -453,9 +462,8 @@ out:
 	close_if(&outp[1]);
 	close_if(&errp[0]);
 	close_if(&errp[1]);
-	close_if(&rep[0]);
-	close_if(&rep[1]);
 	close_if(&pidfd);
+	free(exe);
 	buf_free(&ob);
 	buf_free(&eb);
 	return rc;

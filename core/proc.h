@@ -45,18 +45,25 @@ int pidfile_write(const char *path, pid_t pid, struct err *e);
 int proc_fd_links(pid_t pid, char *out[3], struct err *e);
 void proc_fd_links_free(char *out[3]);
 
-/* Runs an OCI hook: forks, execs path with argv args (NULL or empty args -> {path}) and
- * environment env (NULL -> this process's environment, else exactly env), stdin = the
- * `len` bytes of `in` (then EOF; a hook that does not read them is fine), stdout and
- * stderr captured (first 4 KiB each). timeout_s > 0: the hook is SIGKILLed after that many
- * seconds. Waits for the hook itself (not its descendants). Errors:
+/* Runs an OCI hook through spawn_exec (sys/spawn.h: clean signal mask and dispositions,
+ * only fds 0-2): path with argv args (NULL or empty args -> {path}); a path without '/' is
+ * looked up with spawn_lookpath (never in the cwd). Environment env (NULL -> this process's
+ * environment, as runc for a hook without "env"; else exactly env, so an empty list is an
+ * empty environment). stdin = the `len` bytes of `in` (then EOF; a hook that does not read
+ * them is fine), stdout and stderr captured (first 4 KiB each). timeout_s > 0: runc's
+ * semantics, the hook is SIGKILLed that many seconds after it started. Waits for the hook
+ * itself (not its descendants). Errors:
  *   "hook <path> exited with status N[, stdout: ...][, stderr: ...]"
  *   "hook <path> killed by signal N"
- *   "hook <path> ran past specified timeout of Ns" (e->no = ETIMEDOUT)
- *   "hook <path>: exec: <cause>" (the exec failure is reported by the child).
+ *   "hook <path> ran past specified timeout of N.0s" (e->no = ETIMEDOUT)
+ *   "hook <path>: exec: <cause>" (the exec failure is reported by the child)
+ *   "hook <path>: interrupted by a signal" (e->no = EINTR; proc_run_hook_intr only: intr_fd
+ *   became readable, the hook was SIGKILLed and reaped).
  * Returns 0 when the hook exits 0. */
 int proc_run_hook(const char *path, const char *const *args, const char *const *env,
 		  int timeout_s, const char *in, size_t len, struct err *e);
+int proc_run_hook_intr(const char *path, const char *const *args, const char *const *env,
+		       int timeout_s, const char *in, size_t len, int intr_fd, struct err *e);
 
 /* waitpid(pid, status, flags) retrying on EINTR. Returns the pid, 0 (WNOHANG, still
  * running) or -1 with err set ("wait for <pid>: ..."). Reaps only that pid. */

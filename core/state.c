@@ -2,6 +2,7 @@
  * recursive removal, listing), state.json (de)serialization, the OCI status from
  * /proc/<pid>/stat, and the OCI state JSON runc prints (see state.h). */
 #include "state.h"
+#include "state/busy.h"
 #include "proc.h"
 #include "fmt.h"
 #include "json.h"
@@ -161,6 +162,7 @@ void state_from_spec(struct state *st, const struct spec *s, const char *id)
 		st->poststop[i].nargs = h[i].nargs;
 		st->poststop[i].env = dup_strv(h[i].env, h[i].nenv);
 		st->poststop[i].nenv = h[i].nenv;
+		st->poststop[i].has_env = h[i].env != NULL;
 		st->poststop[i].timeout = h[i].timeout;
 	}
 }
@@ -356,7 +358,8 @@ void state_to_json(const struct state *st, struct buf *b)
 		jw_obj(&w);
 		jw_kstr(&w, "path", h->path);
 		jw_strv(&w, "args", h->args, h->nargs);
-		jw_strv(&w, "env", h->env, h->nenv);
+		if (h->has_env)
+			jw_strv(&w, "env", h->env, h->nenv);
 		if (h->timeout)
 			jw_ki64(&w, "timeout", h->timeout);
 		jw_end(&w);
@@ -512,6 +515,7 @@ static int rd_config(const struct json_doc *d, int c, struct state *st, struct e
 			    rd_strv(d, i, "env", &h->env, &h->nenv, e) < 0 ||
 			    json_opt_i64(d, i, "timeout", &t, e) < 0)
 				return -1;
+			h->has_env = json_get(d, i, "env") >= 0;
 			if (t < 0 || t > 0x7fffffff)
 				return json_err(d, json_get(d, i, "timeout"), e, "out of range");
 			h->timeout = (int)t;
@@ -879,6 +883,10 @@ int state_alive(const struct state *st)
 
 const char *state_status(const struct state *st, int dirfd, int frozen)
 {
+	char op[32];
+
+	if (dirfd >= 0 && busy_held(dirfd, op, sizeof op, NULL) && !strcmp(op, "restore"))
+		return "creating";
 	if (frozen)
 		return "paused";
 	if (!state_alive(st))
@@ -924,6 +932,28 @@ void state_time_now(char *out, size_t cap)
 
 /* ---- OCI state ---- */
 
+/* "annotations": {...} with the keys sorted (Go marshals a map so); nothing when empty. */
+static void jw_annotations(struct jw *w, const struct state *st)
+{
+	const struct state_kv **v;
+	size_t i, j;
+
+	if (!st->nannotations)
+		return;
+	v = xcalloc(st->nannotations, sizeof *v);
+	for (i = 0; i < st->nannotations; i++) {
+		for (j = i; j > 0 && strcmp(v[j - 1]->key, st->annotations[i].key) > 0; j--)
+			v[j] = v[j - 1];
+		v[j] = &st->annotations[i];
+	}
+	jw_key(w, "annotations");
+	jw_obj(w);
+	for (i = 0; i < st->nannotations; i++)
+		jw_kstr(w, v[i]->key, v[i]->value);
+	jw_end(w);
+	free(v);
+}
+
 void state_oci_jw(struct jw *w, const struct state *st, const char *status, const char *owner)
 {
 	jw_obj(w);
@@ -934,22 +964,7 @@ void state_oci_jw(struct jw *w, const struct state *st, const char *status, cons
 	jw_kstr(w, "bundle", st->bundle ? st->bundle : "");
 	jw_kstr(w, "rootfs", st->rootfs ? st->rootfs : "");
 	jw_kstr(w, "created", st->created ? st->created : "");
-	if (st->nannotations) {
-		/* Go marshals a map with its keys sorted */
-		const struct state_kv **v = xcalloc(st->nannotations, sizeof *v);
-		size_t i, j;
-		for (i = 0; i < st->nannotations; i++) {
-			for (j = i; j > 0 && strcmp(v[j - 1]->key, st->annotations[i].key) > 0; j--)
-				v[j] = v[j - 1];
-			v[j] = &st->annotations[i];
-		}
-		jw_key(w, "annotations");
-		jw_obj(w);
-		for (i = 0; i < st->nannotations; i++)
-			jw_kstr(w, v[i]->key, v[i]->value);
-		jw_end(w);
-		free(v);
-	}
+	jw_annotations(w, st);
 	jw_kstr(w, "owner", owner ? owner : "");
 	jw_end(w);
 }
@@ -959,4 +974,19 @@ void state_oci_json(const struct state *st, const char *status, struct buf *b)
 	struct jw w;
 	jw_init(&w, b, 2);
 	state_oci_jw(&w, st, status, "");
+}
+
+void state_hook_json(const struct state *st, const char *status, struct buf *b)
+{
+	struct jw w;
+	jw_init(&w, b, 0);
+	jw_obj(&w);
+	jw_kstr(&w, "ociVersion", CRBOX_OCI_VERSION);
+	jw_kstr(&w, "id", st->id ? st->id : "");
+	jw_kstr(&w, "status", status);
+	if (st->pid > 0 && strcmp(status, "stopped"))
+		jw_ki64(&w, "pid", st->pid);
+	jw_kstr(&w, "bundle", st->bundle ? st->bundle : "");
+	jw_annotations(&w, st);
+	jw_end(&w);
 }

@@ -38,6 +38,8 @@ struct state_hook {
 	char **env;                 /* NULL-terminated too */
 	size_t nenv;
 	int timeout;                /* seconds, 0: none */
+	int has_env;                /* "env" was given (an empty list is an empty environment;
+				     * without it the hook inherits ours, as in runc) */
 };
 
 struct state {
@@ -130,7 +132,8 @@ void state_list_free(char **ids, size_t n);
  * 1 if st's init is alive: /proc/<pid>/stat exists, its start time equals st->start_time
  * and its state is not Z or X. Else 0. */
 int state_alive(const struct state *st);
-/* The OCI status: "paused" when frozen, else "stopped" when the init is not alive, else
+/* The OCI status: "creating" while another live process holds the restore claim of dirfd
+ * (state/busy.h), else "paused" when frozen, else "stopped" when the init is not alive, else
  * "created" when dirfd >= 0 holds an exec.fifo, else "running". */
 const char *state_status(const struct state *st, int dirfd, int frozen);
 
@@ -147,5 +150,9 @@ void state_time_now(char *out, size_t cap);
 void state_oci_jw(struct jw *w, const struct state *st, const char *status, const char *owner);
 /* `runc state` output: 2-space indent, owner "", no trailing newline; appended to b. */
 void state_oci_json(const struct state *st, const char *status, struct buf *b);
+/* The state a hook gets on stdin, as runc marshals specs.State: compact, keys ociVersion (the
+ * runtime's, CRBOX_OCI_VERSION), id, status, pid (omitted when 0 or status is "stopped"),
+ * bundle, annotations (sorted, omitted when empty); no newline. */
+void state_hook_json(const struct state *st, const char *status, struct buf *b);
 
 #endif

@@ -63,7 +63,10 @@ carries_on() {
 	crbox_checkpoint ct
 	run -1 crbox state ct
 	[[ $output == *"container does not exist"* ]]
-	! kill -0 "$pid" 2>/dev/null
+	# The init is gone: no process, or a zombie its new parent has not reaped yet (kill -0
+	# succeeds on a zombie; the bare '! kill -0' here asserted nothing before).
+	st=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || echo gone)
+	[ "$st" = gone ] || [ "$st" = Z ] || { echo "init $pid is still $st" >&2; false; }
 	assert_no_leftovers ct
 	# The images of the leave-running dump restore as well.
 	crbox_restore_detached ct --image-path "$ROOT/lr"
@@ -219,6 +222,50 @@ carries_on() {
 	assert_no_leftovers ct
 }
 
+@test "checkpoint: a signal while CRIU is stuck with the tasks frozen ends crbox at once, container running and thawed" {
+	make_bundle "$BUNDLE"
+	# CRIU stuck at post-dump with the container frozen, as a dump waiting on a dead page
+	# server is; the sleeper is ours to kill afterwards.
+	cat >"$ROOT/stall.sh" <<-EOF
+	#!/bin/sh
+	[ "\$CRTOOLS_SCRIPT_ACTION" = post-dump ] || exit 0
+	exec >/dev/null 2>&1 3>&- </dev/null
+	echo \$\$ >>"$ROOT/stalled"
+	exec sleep 60
+	EOF
+	chmod +x "$ROOT/stall.sh"
+	printf 'action-script=%s\n' "$ROOT/stall.sh" >"$ROOT/criu.conf"
+	runc_run_detached ct
+	wait_count_above 3 >/dev/null
+	runc_checkpoint ct --image-path "$ROOT/seed"
+	set_cfg --arg f "$ROOT/criu.conf" '.annotations["org.criu.config"] = $f'
+	crbox_restore_detached ct --image-path "$ROOT/seed"
+	for sig in TERM INT HUP QUIT; do
+		rm -f "$ROOT/stalled"
+		"$CRBOX" --root "$ROOT/crbox" checkpoint --image-path "$ROOT/img-$sig" ct \
+			</dev/null >"$ROOT/ck-$sig.log" 2>&1 &
+		ck=$!
+		for i in $(seq 300); do [ -s "$ROOT/stalled" ] && break; sleep 0.1; done
+		[ -s "$ROOT/stalled" ]
+		# state answers at once: no lock is held behind a running dump.
+		st=$(timeout 5 "$CRBOX" --root "$ROOT/crbox" state ct | jq -r .status)
+		[ "$st" = running ] || [ "$st" = paused ]
+		kill -"$sig" "$ck"
+		# Gone within a second (two, for a loaded machine), with a non-zero status.
+		for i in $(seq 20); do kill -0 "$ck" 2>/dev/null || break; sleep 0.1; done
+		run kill -0 "$ck"
+		[ "$status" -ne 0 ] || { kill -9 "$ck"; false; }
+		st=0; wait "$ck" || st=$?
+		[ "$st" -ne 0 ]
+		grep -q "interrupted" "$ROOT/ck-$sig.log"
+		kill -9 "$(cat "$ROOT/stalled")" 2>/dev/null || true
+		[ "$(status_of crbox ct)" = running ]
+		wait_count_above "$(read_count)" >/dev/null
+	done
+	crbox delete -f ct
+	assert_no_leftovers ct
+}
+
 @test "checkpoint: --lazy-pages with --page-server and --status-fd: migrates, or fails as CRIU says" {
 	make_bundle "$BUNDLE"
 	start_restored ct
@@ -263,8 +310,12 @@ carries_on() {
 		[ "$(status_of crbox ct)" = running ]
 		[ "$rst" != 0 ]
 		[ "$(status_of crbox ct2)" = absent ]
+		lazy_failed=1
 	fi
 	crbox delete -f ct2 || true
 	crbox delete -f ct
 	assert_no_leftovers ct ct2
+	# The failure path is checked above, but the migration itself did not run: say so.
+	[ -z "${lazy_failed:-}" ] ||
+		skip "CRIU fails the lazy page transfer on this host: the migration path did not run"
 }

@@ -166,7 +166,7 @@ use_action_script() {
 		# The kill happened exactly there (the action script ran in criu, our parent).
 		[ "$(cat "$ROOT/mark")" = "killed at $act" ]
 		error_says "criu protocol error: unexpected EOF (criu died: killed by signal 9)"
-		error_says "full CRIU log: $ROOT/crbox/ct.restore.log"
+		error_says "full CRIU log: $ROOT/crbox/restore@ct.log"
 		failed_cleanly ct
 		[ "$(status_of crbox ct)" = absent ]
 	done
@@ -224,7 +224,7 @@ use_action_script() {
 	# Action scripts saw the other dump notifications, never query-ext-files.
 	grep -qx network-lock "$ROOT/actions"
 	grep -qx post-dump "$ROOT/actions"
-	! grep -qx query-ext-files "$ROOT/actions"
+	run ! grep -qx query-ext-files "$ROOT/actions"
 	# A later checkpoint succeeds and its images restore.
 	c0=$(read_count)
 	crbox_checkpoint ct --image-path "$ROOT/final"
@@ -266,7 +266,7 @@ use_action_script() {
 		[ "$(grep -c 'level=error' <<<"$output")" -eq 1 ]
 		failed_cleanly ct
 		# Refused before anything was created: no CRIU log either.
-		[ ! -e "$ROOT/crbox/ct.restore.log" ]
+		[ ! -e "$ROOT/crbox/restore@ct.log" ]
 	done
 	save_image_sums "$ROOT/pristine" "$ROOT/sums"
 	restores_again ct "$c"

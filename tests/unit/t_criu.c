@@ -6,12 +6,14 @@
 #include "criu.h"
 #include "buf.h"
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <dirent.h>
 
@@ -737,6 +739,21 @@ static void test_probes(void)
 	T_STREQ(e.msg, "criu too old: found 3.14.2 (31402), need at least 3.15.0 (31500)",
 		"too old message");
 	setenv("T_CRIU_GITID", "v3.14-12-gdeadbeef", 1);
+	{
+		/* A FIFO in the cache's place is not waited on: criu is probed instead. */
+		char d[] = "/tmp/t_criu_cache.XXXXXX", cf[64];
+		int dfd;
+		T_OK(mkdtemp(d) != NULL, "cache dir");
+		snprintf(cf, sizeof cf, "%s/%s", d, SWRK_VERSION_CACHE);
+		dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		T_OK(dfd >= 0 && mkfifo(cf, 0600) == 0, "a FIFO named like the cache");
+		alarm(10);   /* the old reader blocked in open() forever */
+		T_INTEQ(swrk_version_cached(self, dfd, &v, &e), 0, "the version is probed, not hung");
+		alarm(0);
+		unlink(cf);
+		close(dfd);
+		rmdir(d);
+	}
 	T_INTEQ(swrk_version(self, &v, &e), 0, "swrk_version with gitid");
 	T_INTEQ(v.num, 31500, "a git build rounds up to the next minor");
 	T_STREQ(v.gitid, "v3.14-12-gdeadbeef", "gitid kept");
@@ -760,6 +777,8 @@ static void test_probes(void)
 	T_INTEQ(swrk_version_num(4, 1, 1, NULL), 40101, "4.1.1");
 	T_INTEQ(swrk_version_num(3, 15, 0, ""), 31500, "3.15.0");
 	T_INTEQ(swrk_version_num(3, 99, 7, "g"), 40000, "3.99.7+git rounds to 40000");
+	T_INTEQ(swrk_version_num(500002049, 1, 1, NULL), INT_MAX, "an absurd version saturates "
+		"(found by fuzz_version: signed overflow before)");
 }
 
 static void test_lookup(void)
@@ -834,6 +853,41 @@ static void test_log(void)
 		"Error lines, last one without a newline");
 	buf_reset(&b);
 	T_INTEQ(swrk_log_errors(AT_FDCWD, path, &b, 1), 1, "max respected");
+	{
+		/* A symlink or a FIFO planted where the log should be is not read. */
+		char ln[64], fifo[64], yard[64];
+		struct swrk_version v;
+		time_t t0;
+		snprintf(ln, sizeof ln, "%s.lnk", path);
+		snprintf(fifo, sizeof fifo, "%s.fifo", path);
+		T_OK(symlink(path, ln) == 0 && mkfifo(fifo, 0600) == 0, "a symlink and a FIFO");
+		buf_reset(&b);
+		T_INTEQ(swrk_log_errors(AT_FDCWD, ln, &b, 10), -1, "a symlinked log is not followed");
+		t0 = time(NULL);
+		T_INTEQ(swrk_log_errors(AT_FDCWD, fifo, &b, 10), -1, "a FIFO log is refused");
+		T_OK(time(NULL) - t0 < 2, "  without blocking");
+		T_INTEQ(swrk_log_yard(AT_FDCWD, path, yard, sizeof yard), -1, "no yard line: none");
+		unlink(ln);
+		unlink(fifo);
+		fd = open(path, O_WRONLY | O_APPEND);
+		T_OK(fd >= 0 && write(fd, "\n(00.039417) cg: Opening .criu.cgyard.aFzAuC as cg yard\n"
+				      "(00.04) cg: Opening .criu.cgyard.other as cg yard\n", 101) == 101,
+		     "a log with two yard lines");
+		close(fd);
+		T_OK(swrk_log_yard(AT_FDCWD, path, yard, sizeof yard) == 0 &&
+		     !strcmp(yard, ".criu.cgyard.aFzAuC"), "the yard CRIU opened first is named");
+		T_INTEQ(swrk_log_yard(AT_FDCWD, path, yard, 8), -1, "a yard name too long is none");
+		/* The version cache: a line for another binary, junk, a FIFO. */
+		{
+			char l1[] = "1 2 3 4.5 6.7 4 1 1 -\n", l2[] = "1 2 3 4.5 6.7 4 x 1 -\n";
+			char l3[] = "1 2 3 4.5 6.7 4 1 1 deadbeef\n";
+			T_OK(swrk_version_parse(l1, "1 2 3 4.5 6.7", &v) == 0 && v.num == 40101,
+			     "version cache line");
+			T_INTEQ(swrk_version_parse(l2, "1 2 3 4.5 6.7", &v), -1, "junk number");
+			T_OK(swrk_version_parse(l3, "1 2 3 4.5 6.7", &v) == 0 && v.num == 40200 &&
+			     !strcmp(v.gitid, "deadbeef"), "a git build rounds up");
+		}
+	}
 	unlink(path);
 	T_INTEQ(swrk_log_errors(AT_FDCWD, path, &b, 10), -1, "missing log");
 	buf_free(&b);

@@ -46,5 +46,40 @@ int main(void)
 	T_STREQ(e.msg, "--network-lock requires at least CRIU 3.16", "network-lock message");
 	b.network_lock = "bogus";
 	T_INTEQ(crop_base(&o, &b, "x", 40101, &e), -1, "bad network lock refused");
+	/* --page-server as runc reads it (net.SplitHostPort + strconv.Atoi) */
+	{
+		static const struct { const char *in, *addr; int port; const char *err; } ps[] = {
+			{ "127.0.0.1:27", "127.0.0.1", 27, NULL },
+			{ "[::1]:80", "::1", 80, NULL },
+			{ "host:+5", "host", 5, NULL },
+			{ "host:-1", "host", -1, NULL },
+			{ "host:4294967297", "host", 1, NULL },          /* int32 truncation */
+			{ "host:0", NULL, 0, NULL },                     /* no page server */
+			{ "::1:80", NULL, 0, "Use --page-server ADDRESS:PORT to specify page server" },
+			{ "nocolon", NULL, 0, "Use --page-server ADDRESS:PORT to specify page server" },
+			{ ":80", NULL, 0, "Use --page-server ADDRESS:PORT to specify page server" },
+			{ "host:", NULL, 0, "Use --page-server ADDRESS:PORT to specify page server" },
+			{ "[::1]80", NULL, 0, "Use --page-server ADDRESS:PORT to specify page server" },
+			{ "[::1]:80]", NULL, 0, "Use --page-server ADDRESS:PORT to specify page server" },
+			{ "a[b:80", NULL, 0, "Use --page-server ADDRESS:PORT to specify page server" },
+			{ "host:notaport", NULL, 0, "Invalid port number" },
+			{ "host:99999999999999999999", NULL, 0, "Invalid port number" },
+		};
+		char name[128];
+		for (size_t k = 0; k < sizeof ps / sizeof ps[0]; k++) {
+			CriuOpts po = CRIU_OPTS__INIT;
+			int r = crop_page_server(&po, ps[k].in, &e);
+			snprintf(name, sizeof name, "--page-server %s", ps[k].in);
+			if (ps[k].err) {
+				T_OK(r == -1 && !strcmp(e.msg, ps[k].err) && !po.ps, name);
+			} else if (!ps[k].addr) {
+				T_OK(r == 0 && !po.ps, name);
+			} else {
+				T_OK(r == 0 && po.ps && !strcmp(po.ps->address, ps[k].addr) &&
+				     po.ps->has_port && po.ps->port == ps[k].port, name);
+			}
+			crop_page_server_free(&po);
+		}
+	}
 	return t_done();
 }

@@ -217,25 +217,23 @@ struct ncase {
 	const char *u_err;
 };
 
+/* Go's encoding/json: an integer field takes only -?[0-9]+ (ParseInt/ParseUint); "1e3"
+ * and "100.0" are refused even though their values are integral, and ParseUint refuses
+ * "-0". */
 static const struct ncase ncases[] = {
 	{ "0", 1, 0, NULL, 1, 0, NULL },
-	{ "-0", 1, 0, NULL, 1, 0, NULL },
+	{ "-0", 1, 0, NULL, 0, 0, "expected unsigned integer" },
 	{ "7", 1, 7, NULL, 1, 7, NULL },
 	{ "-7", 1, -7, NULL, 0, 0, "expected unsigned integer" },
-	{ "1e3", 1, 1000, NULL, 1, 1000, NULL },
-	{ "1E+3", 1, 1000, NULL, 1, 1000, NULL },
-	{ "100.0", 1, 100, NULL, 1, 100, NULL },
-	{ "100.00e-2", 1, 1, NULL, 1, 1, NULL },
-	{ "1.5e1", 1, 15, NULL, 1, 15, NULL },
-	{ "-2.50e1", 1, -25, NULL, 0, 0, "expected unsigned integer" },
-	{ "1200e-2", 1, 12, NULL, 1, 12, NULL },
-	{ "0.000e99999999999999999999", 1, 0, NULL, 1, 0, NULL },
-	{ "0e-5", 1, 0, NULL, 1, 0, NULL },
+	{ "1e3", 0, 0, "expected integer", 0, 0, "expected unsigned integer" },
+	{ "1E+3", 0, 0, "expected integer", 0, 0, "expected unsigned integer" },
+	{ "100.0", 0, 0, "expected integer", 0, 0, "expected unsigned integer" },
+	{ "1.5e1", 0, 0, "expected integer", 0, 0, "expected unsigned integer" },
+	{ "0e-5", 0, 0, "expected integer", 0, 0, "expected unsigned integer" },
 	{ "1.5", 0, 0, "expected integer", 0, 0, "expected unsigned integer" },
 	{ "1e-3", 0, 0, "expected integer", 0, 0, "expected unsigned integer" },
-	{ "1201e-2", 0, 0, "expected integer", 0, 0, "expected unsigned integer" },
 	{ "-0.5", 0, 0, "expected integer", 0, 0, "expected unsigned integer" },
-	{ "1e-99999999999999999999", 0, 0, "expected integer", 0, 0, "expected unsigned integer" },
+	{ "1e400", 0, 0, "expected integer", 0, 0, "expected unsigned integer" },
 	{ "9223372036854775807", 1, INT64_MAX, NULL, 1, 9223372036854775807ull, NULL },
 	{ "-9223372036854775808", 1, INT64_MIN, NULL, 0, 0, "expected unsigned integer" },
 	{ "9223372036854775808", 0, 0, "integer out of range", 1, 9223372036854775808ull, NULL },
@@ -243,14 +241,6 @@ static const struct ncase ncases[] = {
 	{ "18446744073709551615", 0, 0, "out of range", 1, UINT64_MAX, NULL },
 	{ "18446744073709551616", 0, 0, "out of range", 0, 0, "integer out of range" },
 	{ "99999999999999999999", 0, 0, "out of range", 0, 0, "integer out of range" },
-	{ "184467440737095516150e-1", 0, 0, "out of range", 1, UINT64_MAX, NULL },
-	{ "1.8446744073709551615e19", 0, 0, "out of range", 1, UINT64_MAX, NULL },
-	{ "1.8446744073709551616e19", 0, 0, "out of range", 0, 0, "out of range" },
-	{ "1e19", 0, 0, "out of range", 1, 10000000000000000000ull, NULL },
-	{ "1e20", 0, 0, "out of range", 0, 0, "out of range" },
-	{ "1e400", 0, 0, "out of range", 0, 0, "out of range" },
-	{ "1e99999999999999999999", 0, 0, "out of range", 0, 0, "out of range" },
-	{ "-1e400", 0, 0, "out of range", 0, 0, "expected unsigned integer" },
 	{ "\"5\"", 0, 0, "expected integer", 0, 0, "expected unsigned integer" },
 	{ "true", 0, 0, "expected integer", 0, 0, "expected unsigned integer" },
 	{ "null", 0, 0, "expected integer", 0, 0, "expected unsigned integer" },
@@ -587,8 +577,10 @@ static void test_load(void)
 	T_OK(json_req_str(&d, d.t[i].first + 0, "type", &s, &e) == 0 && !strcmp(s, "pid"),
 	     "oci: namespaces[0].type");
 	i = json_get(&d, json_get(&d, lin, "resources"), "memory");
-	T_OK(json_opt_u64(&d, i, "reservation", &uv, &e) == 0 && uv == 134217728,
-	     "oci: 1.34217728e8 read as an exact integer");
+	T_OK(json_opt_u64(&d, i, "reservation", &uv, &e) < 0 &&
+	     !strcmp(e.msg, "config.json: .linux.resources.memory.reservation: expected unsigned "
+			    "integer"),
+	     "oci: 1.34217728e8 refused as Go refuses it for an integer field");
 	T_OK(json_opt_i64(&d, i, "swap", &iv, &e) == 0 && iv == -1, "oci: swap -1");
 	T_OK(json_opt_u64(&d, i, "swap", &uv, &e) < 0 &&
 	     !strcmp(e.msg, "config.json: .linux.resources.memory.swap: expected unsigned integer"),

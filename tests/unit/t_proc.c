@@ -17,6 +17,12 @@
 
 static char tmp[256];
 
+/* Checked with shell builtins only: the shell blocks SIGCHLD around its own forks, so a
+ * child reading /proc/<shell>/status could see that transient mask. */
+#define SIGCHECK "ok=0; while read k v; do case \"$k$v\" in SigBlk:0000000000000000|" \
+		 "SigIgn:0000000000000000) ok=$((ok+1));; Sig*) echo \"$k $v\" >&2;; esac; " \
+		 "done < /proc/$$/status; test $ok = 2"
+
 static char *P(const char *rel)
 {
 	static char b[8][512];
@@ -299,7 +305,8 @@ int main(void)
 		r = proc_run_hook("/bin/sh", a_sleep, NULL, 1, NULL, 0, &e);
 		T_OK(r == -1 && e.no == ETIMEDOUT, "a hook past its timeout fails with ETIMEDOUT");
 		T_OK(now() - t0 < 3.0, "  it was killed after about a second");
-		T_STREQ(e.msg, "hook /bin/sh ran past specified timeout of 1s", "  timeout message");
+		T_STREQ(e.msg, "hook /bin/sh ran past specified timeout of 1.0s",
+			"  timeout message (runc's N.0s)");
 		r = proc_run_hook("/bin/sh", a_sig, NULL, 0, NULL, 0, &e);
 		T_OK(r == -1 && strstr(e.msg, "killed by signal 9"), "a hook killed by a signal fails");
 		r = proc_run_hook("/nonexistent/hook", NULL, NULL, 0, NULL, 0, &e);
@@ -315,6 +322,67 @@ int main(void)
 			sigpending(&pend);
 			T_OK(!sigismember(&pend, SIGPIPE), "  no SIGPIPE is left pending");
 		}
+	}
+
+	/* hooks start clean: empty signal mask, default dispositions, only fds 0-2, and a
+	 * bare name is looked up in PATH but never in the cwd */
+	{
+		const char *a_sig[] = { "sh", "-c",
+			SIGCHECK, NULL };
+		const char *a_fd[] = { "sh", "-c", "test ! -e /proc/$$/fd/9", NULL };
+		const char *a_sleep[] = { "sh", "-c", "sleep 10", NULL };
+		sigset_t all, old;
+		struct sigaction ign = { .sa_handler = SIG_IGN }, oldhup;
+		char *hook, cwd[512], *opath = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+		int fd9, ip[2];
+		double t0;
+
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, &old);
+		sigaction(SIGHUP, &ign, &oldhup);
+		r = proc_run_hook("/bin/sh", a_sig, NULL, 0, NULL, 0, &e);
+		T_OK(r == 0, "a hook gets an empty signal mask and default dispositions although "
+			     "we block everything and ignore SIGHUP");
+		if (r)
+			printf("# %s\n", e.msg);
+		sigaction(SIGHUP, &oldhup, NULL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+
+		fd9 = open("/dev/null", O_RDONLY);   /* no O_CLOEXEC: as if our caller leaked it */
+		T_OK(fd9 >= 0 && dup2(fd9, 9) == 9, "fd 9 open without O_CLOEXEC");
+		T_OK(proc_run_hook("/bin/sh", a_fd, NULL, 0, NULL, 0, &e) == 0,
+		     "  the hook does not inherit it");
+		close(9);
+		if (fd9 != 9)
+			close(fd9);
+
+		hook = P("crbox-t-hook");
+		{
+			int hf = open(hook, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+			T_OK(hf >= 0 && write(hf, "#!/bin/sh\nexit 0\n", 18) == 18 && close(hf) == 0,
+			     "an executable crbox-t-hook in the test dir");
+		}
+		T_OK(getcwd(cwd, sizeof cwd) && chdir(tmp) == 0, "chdir into a dir holding crbox-t-hook");
+		setenv("PATH", ".::bin:/nonexistent", 1);
+		r = proc_run_hook("crbox-t-hook", NULL, NULL, 0, NULL, 0, &e);
+		T_OK(r == -1 && e.no == ENOENT, "a hook named without a path is not run from the "
+						"cwd through '.', empty or relative PATH entries");
+		T_OK(strstr(e.msg, "executable file not found in $PATH") != NULL, "  Go's message");
+		setenv("PATH", tmp, 1);
+		T_OK(proc_run_hook("crbox-t-hook", NULL, NULL, 0, NULL, 0, &e) == 0,
+		     "  it is found through an absolute PATH entry");
+		if (opath)
+			setenv("PATH", opath, 1);
+		free(opath);
+		T_OK(chdir(cwd) == 0, "back to the old cwd");
+
+		T_OK(pipe(ip) == 0 && write(ip[1], "x", 1) == 1, "an intr fd that is readable");
+		t0 = now();
+		r = proc_run_hook_intr("/bin/sh", a_sleep, NULL, 0, NULL, 0, ip[0], &e);
+		T_OK(r == -1 && e.no == EINTR && now() - t0 < 2.0,
+		     "a readable intr fd ends a hook with no timeout at once (EINTR)");
+		close(ip[0]);
+		close(ip[1]);
 	}
 
 	/* subreaper */

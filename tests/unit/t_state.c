@@ -457,7 +457,7 @@ static void test_destroy(int rootfd)
 	/* a mount inside the state dir (a leftover criu-root bind of the rootfs) is detached,
 	 * never emptied; needs root and a private mount namespace */
 	if (geteuid() != 0) {
-		printf("# not root: mount-point destroy test not run\n");
+		T_SKIP("mount-point destroy test needs root");
 		return;
 	}
 	if (t_emulator()) {
