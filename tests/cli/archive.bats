@@ -113,5 +113,7 @@ imports() {
 	pack "$TMP/a" >"$TMP/sparc.tar"
 	imports "$TMP/sparc.tar"
 	[ "$status" -eq 1 ]
-	[ "$(logmsg "$stderr")" = "archive $TMP/sparc.tar was made on sparc64; this host is $(uname -m)" ]
+	# "this host" is the machine crbox sees (under qemu-user: the emulated one)
+	[[ "$(logmsg "$stderr")" == "archive $TMP/sparc.tar was made on sparc64; this host is "* ]]
+	[[ "$(logmsg "$stderr")" != *"this host is sparc64" ]]
 }
