@@ -285,8 +285,11 @@ static void push(struct cg_devrule **out, size_t *n, struct cg_devrule r)
 	(*out)[(*n)++] = r;
 }
 
-void cg_devemu_transition(const struct cg_devemu *from, const struct cg_devemu *to,
-			  struct cg_devrule **out, size_t *n)
+/* The writes that take `from` to `to`: drops first, then gains. Gains come in the order the
+ * rules were listed (the spec's, then the defaults) when `listed`, else sorted as runc's
+ * emulator sorts them (the v2 program is built from that order, runc's layout). */
+static void transition(const struct cg_devemu *from, const struct cg_devemu *to, int listed,
+		       struct cg_devrule **out, size_t *n)
 {
 	static const struct cg_devemu none = { 0, NULL, 0 };
 	const struct cg_devemu *old = from;
@@ -308,20 +311,30 @@ void cg_devemu_transition(const struct cg_devemu *from, const struct cg_devemu *
 							  to->default_allow });
 	}
 	free(s);
-	s = sorted(to);
+	s = listed ? to->v : sorted(to);
 	for (i = 0; i < to->n; i++) {
 		unsigned gain = s[i].perms & ~perms_of(old, s[i].type, s[i].major, s[i].minor);
 		if (gain)
 			push(out, n, (struct cg_devrule){ s[i].type, s[i].major, s[i].minor, gain,
 							  !to->default_allow });
 	}
-	free(s);
+	if (!listed)
+		free(s);
+}
+
+/* v1 writes: gains in the listed order. The set is the same as runc's; the OCI spec asks
+ * for entries to be applied in the listed order, and devices.list shows them in the order
+ * they were written (the runtime-tools validation checks that order). */
+void cg_devemu_transition(const struct cg_devemu *from, const struct cg_devemu *to,
+			  struct cg_devrule **out, size_t *n)
+{
+	transition(from, to, 1, out, n);
 }
 
 void cg_devemu_rules(const struct cg_devemu *m, struct cg_devrule **out, size_t *n)
 {
 	static const struct cg_devemu deny_all = { 0, NULL, 0 };
-	cg_devemu_transition(&deny_all, m, out, n);
+	transition(&deny_all, m, 0, out, n);
 }
 
 static int load_list(const char *dir, struct cg_devemu *m, struct err *e)
