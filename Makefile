@@ -20,7 +20,7 @@ LIB_SRC  := $(CORE_SRC) $(PB_SRC)
 LIB_ASAN := $(LIB_SRC:%.c=$(B)/asan/%.o)
 LIB_MUSL := $(LIB_SRC:%.c=$(B)/obj/%.o)
 
-.PHONY: all test unit cli integration check size install proto clean tools fuzz valgrind
+.PHONY: all test unit cli integration check size install proto clean tools fuzz valgrind bench
 all: $(B)/crbox
 
 $(B)/include/protobuf-c/protobuf-c.h: $(PROTOBUF_C_H)
@@ -109,6 +109,15 @@ $(CORE_TOOLS): $(B)/tools/%: tests/tools/%.c $(LIB_MUSL)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(INC) $(DEFS) $(LDFLAGS) -o $@ $< $(LIB_MUSL) $(PROTOBUF_C_A)
 tools: $(TOOLS)
+
+# bench/ programs (bench/run.sh): the timing/RSS harness (host cc) and the static workload.
+bench: $(B)/bench/measure $(B)/bench/hog
+$(B)/bench/measure: bench/measure.c
+	@mkdir -p $(@D)
+	$(HOSTCC) -std=gnu11 -O2 -Wall -Wextra -o $@ $<
+$(B)/bench/hog: bench/hog.c
+	@mkdir -p $(@D)
+	$(CC) -static -O2 -Wall -o $@ $<
 
 test: all tools
 	tests/run-all.sh
