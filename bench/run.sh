@@ -7,8 +7,10 @@
 # in parallel, state and list with N present, peak RSS, syscall counts. Then start-up and
 # binary size. Prints markdown on stdout.
 # Usage (root): bench/run.sh [--write] [--quick] [-n N] [--rss-runs R] [--version-runs V]
-#       [--seq N] [--par N] [--present N] [--only S,..]
-#   --write  also writes docs/benchmarks.md;  -n timed pairs/rounds per scenario (default 30);
+#       [--seq N] [--par N] [--present N] [--only S,..] | --render
+#   --write  also writes docs/benchmarks.md; --render only rewrites it from the last results
+#   (build/bench/last-results.md), after an edit of bench/benchmarks.md.in;
+#   -n timed pairs/rounds per scenario (default 30);
 #   --quick  a smoke run of about a minute (few rounds, 10 containers); --only restore
 #   scenarios (small mem64 mem512 mnt20) and/or lifecycle ones (run csd exec seq par state
 #   list syscalls), comma-separated; "none" for neither.
@@ -18,7 +20,7 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CMDLINE="bench/run.sh $*"
 N=30 RSS_RUNS=3 VERSION_RUNS=200 WRITE=0 ONLY="" QUICK=0
-NSEQ=100 NPAR=20 NPRESENT=100 NBATCH=5
+NSEQ=100 NPAR=20 NPRESENT=100 NBATCH=5 RENDER=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--write) WRITE=1 ;;
@@ -30,11 +32,27 @@ while [ $# -gt 0 ]; do
 	--par) NPAR=$2; shift ;;
 	--present) NPRESENT=$2; shift ;;
 	--only) ONLY=$2; shift ;;
-	-h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--render) RENDER=1 ;;
+	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed -n 's/^# \{0,1\}//p'; exit 0 ;;
 	*) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
 done
+# render_doc: docs/benchmarks.md = the template's head, the kept results, the template's rest.
+render_doc() {
+	{
+		sed -n '/^<!-- head -->$/,/^<!-- results -->$/p' "$REPO/bench/benchmarks.md.in" | sed '1d;$d'
+		cat "$REPO/build/bench/last-results.md"
+		sed -n '/^<!-- results -->$/,$p' "$REPO/bench/benchmarks.md.in" | sed '1d'
+	} >"$REPO/docs/benchmarks.md"
+}
+if [ "$RENDER" = 1 ]; then
+	[ -s "$REPO/build/bench/last-results.md" ] ||
+		{ echo "run.sh: no build/bench/last-results.md (run the bench first)" >&2; exit 1; }
+	render_doc
+	echo "run.sh: wrote docs/benchmarks.md from build/bench/last-results.md" >&2
+	exit 0
+fi
 [ "$(id -u)" = 0 ] || { echo "run.sh: run as root (criu needs it)" >&2; exit 1; }
 PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
 export CRIU_FAULT=${CRIU_FAULT-130}   # criu dump hangs on this VM without it (see README.md)
@@ -435,25 +453,27 @@ EOF
 )
 printf '%s\n' "$REPORT"
 
+machine() {
+	echo "- CPU: $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), $(nproc) vCPUs;" \
+		"RAM: $(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
+	echo "- Kernel: $(uname -sr) ($(. /etc/os-release && echo "$PRETTY_NAME"));" \
+		"/tmp on $(df -T /tmp | awk 'NR == 2 {print $2}')"
+	echo "- runc: $("$RUNC" --version | head -1) ($("$RUNC" --version | sed -n 's/^go: //p'));" \
+		"crun: $("$CRUN" --version | head -1 | sed 's/crun version //');" \
+		"criu: $(criu --version | head -1 | sed 's/Version: //'); crbox: $REV"
+	echo "- Date: $(date -u +%Y-%m-%dT%H:%MZ); CRIU_FAULT=$CRIU_FAULT"
+}
+# The results with their command and machine, kept for --render.
+mkdir -p "$REPO/build/bench"
+{
+	echo "Command: \`$CMDLINE\` (as root, from the repository root)."
+	echo
+	machine
+	echo
+	printf '%s\n' "$REPORT"
+} >"$REPO/build/bench/last-results.md"
+log "results kept in build/bench/last-results.md (bench/run.sh --render rewrites the doc from them)"
 if [ "$WRITE" = 1 ]; then
-	machine() {
-		echo "- CPU: $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), $(nproc) vCPUs;" \
-			"RAM: $(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
-		echo "- Kernel: $(uname -sr) ($(. /etc/os-release && echo "$PRETTY_NAME"));" \
-			"/tmp on $(df -T /tmp | awk 'NR == 2 {print $2}')"
-		echo "- runc: $("$RUNC" --version | head -1) ($("$RUNC" --version | sed -n 's/^go: //p'));" \
-			"crun: $("$CRUN" --version | head -1 | sed 's/crun version //');" \
-			"criu: $(criu --version | head -1 | sed 's/Version: //'); crbox: $REV"
-		echo "- Date: $(date -u +%Y-%m-%dT%H:%MZ); CRIU_FAULT=$CRIU_FAULT"
-	}
-	{
-		sed -n '/^<!-- head -->$/,/^<!-- results -->$/p' "$REPO/bench/benchmarks.md.in" | sed '1d;$d'
-		echo "Command: \`$CMDLINE\` (as root, from the repository root)."
-		echo
-		machine
-		echo
-		printf '%s\n' "$REPORT"
-		sed -n '/^<!-- results -->$/,$p' "$REPO/bench/benchmarks.md.in" | sed '1d'
-	} >"$REPO/docs/benchmarks.md"
+	render_doc
 	log "wrote docs/benchmarks.md"
 fi
