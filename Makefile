@@ -111,8 +111,8 @@ $(CORE_TOOLS): $(B)/tools/%: tests/tools/%.c $(LIB_MUSL)
 tools: $(TOOLS)
 
 # bench/ programs (bench/run.sh): the timing/RSS harness (host cc) and the static workload.
-bench: $(B)/bench/measure $(B)/bench/hog
-$(B)/bench/measure: bench/measure.c
+bench: $(B)/bench/measure $(B)/bench/hog $(B)/bench/cgjoin
+$(B)/bench/measure $(B)/bench/cgjoin: $(B)/bench/%: bench/%.c
 	@mkdir -p $(@D)
 	$(HOSTCC) -std=gnu11 -O2 -Wall -Wextra -o $@ $<
 $(B)/bench/hog: bench/hog.c

@@ -3,7 +3,7 @@
 # side on the same bundles, iteration by iteration in rotating order. Started by run.sh as
 #   unshare -m --propagation private bash bench/life.sh
 # so that it can lazily unmount the cgroup2 mount (/sys/fs/cgroup/unified) in its own mount
-# namespace: crun 1.8.1 refuses a hybrid host ("cgroups in hybrid mode not supported"), and
+# namespace (and any stray cgroup mount outside /sys/fs/cgroup): crun 1.8.1 refuses a hybrid host ("cgroups in hybrid mode not supported"), and
 # every runtime runs the same way. Writes $TMP/life/res (raw), $TMP/life/report.md (tables)
 # and $TMP/life/targets (#L lines for run.sh's targets table). Not meant to run alone.
 # Inputs (environment, from run.sh): TMP TAG MEASURE CRBOX RUNC CRUN BUSYBOX OUTER_MNTNS
@@ -16,9 +16,14 @@ log() { printf '[bench] %s\n' "$*" >&2; }
 # Refuse to touch the host's mounts: this must be a mount namespace of its own.
 [ "$(readlink /proc/self/ns/mnt)" != "$OUTER_MNTNS" ] ||
 	{ log "life.sh: not in a private mount namespace; refusing to unmount"; exit 1; }
-if awk '$5 == "/sys/fs/cgroup/unified" {f=1} END {exit !f}' /proc/self/mountinfo; then
-	umount -l /sys/fs/cgroup/unified
-fi
+# Every cgroup2 mount goes, and so does any cgroup mount outside /sys/fs/cgroup (stray ones
+# other programs on the host left, such as criu's cgroup yards): runtimes that look for the
+# first mount of a kind would otherwise each find something else.
+awk '{ split($0, h, " - "); split(h[2], t, " ") }
+     t[1] == "cgroup2" || (t[1] == "cgroup" && index($5, "/sys/fs/cgroup/") != 1) {print $5}' \
+	/proc/self/mountinfo | sort -r | while read -r m; do
+	umount -l "$m" 2>/dev/null || log "life.sh: could not unmount $m"
+done
 
 RTS=(runc crun crbox)
 bin_of() { case $1 in runc) echo "$RUNC" ;; crun) echo "$CRUN" ;; crbox) echo "$CRBOX" ;; esac; }

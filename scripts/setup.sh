@@ -12,6 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 pkgs=(build-essential musl-tools musl-dev libprotobuf-c-dev protobuf-c-compiler
       bats jq runc busybox-static iptables iproute2 clang libclang-rt-14-dev valgrind util-linux
       procps libcap2-bin kmod file)
+pkgs+=(crun strace hyperfine)   # bench/run.sh: the lifecycle comparison, syscall counts, start-up
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
