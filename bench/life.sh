@@ -59,34 +59,33 @@ bundle() {
 }
 
 # ---- cleanup -----------------------------------------------------------------------------
+# for_ids ONLY GLOB FN: FN RT BIN ROOT ID for every container (of runtime ONLY, or of all when
+# empty) whose id matches GLOB.
+for_ids() {
+	local only=$1 glob=$2 fn=$3 rt b r id
+	for rt in "${RTS[@]}"; do
+		[ -z "$only" ] || [ "$rt" = "$only" ] || continue
+		b=$(bin_of "$rt") r=$(root_of "$rt")
+		[ -d "$r" ] || continue
+		for id in $(ls "$r" 2>/dev/null); do
+			# shellcheck disable=SC2254
+			case $id in $glob) ;; *) continue ;; esac
+			[ -d "$r/$id" ] && "$fn" "$rt" "$b" "$r" "$id"
+		done
+	done
+	return 0
+}
+kill_one() { timeout 5 "$2" --root "$3" kill "$4" KILL </dev/null >/dev/null 2>&1 || true; }
+delete_one() {
+	timeout 20 "$2" --root "$3" delete -f "$4" </dev/null >/dev/null 2>&1 ||
+		log "cleanup: $1 delete -f $4 failed"
+}
 # cleanup_life [RT GLOB]: kill and delete the containers (of RT whose id matches GLOB; all by
 # default).
 cleanup_life() {
-	local rt b r id only=${1:-} glob=${2:-*}
-	for rt in "${RTS[@]}"; do
-		[ -z "$only" ] || [ "$rt" = "$only" ] || continue
-		b=$(bin_of "$rt") r=$(root_of "$rt")
-		[ -d "$r" ] || continue
-		for id in $(ls "$r" 2>/dev/null); do
-			# shellcheck disable=SC2254
-			case $id in $glob) ;; *) continue ;; esac
-			[ -d "$r/$id" ] || continue
-			timeout 5 "$b" --root "$r" kill "$id" KILL </dev/null >/dev/null 2>&1 || true
-		done
-	done
+	for_ids "${1:-}" "${2:-*}" kill_one
 	sleep 0.3
-	for rt in "${RTS[@]}"; do
-		[ -z "$only" ] || [ "$rt" = "$only" ] || continue
-		b=$(bin_of "$rt") r=$(root_of "$rt")
-		[ -d "$r" ] || continue
-		for id in $(ls "$r" 2>/dev/null); do
-			# shellcheck disable=SC2254
-			case $id in $glob) ;; *) continue ;; esac
-			[ -d "$r/$id" ] || continue
-			timeout 20 "$b" --root "$r" delete -f "$id" </dev/null >/dev/null 2>&1 ||
-				log "cleanup: $rt delete -f $id failed"
-		done
-	done
+	for_ids "${1:-}" "${2:-*}" delete_one
 }
 trap 'cleanup_life' EXIT
 
