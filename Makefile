@@ -53,7 +53,7 @@ LIB_ASAN := $(LIB_SRC:%.c=$(B)/asan/%.o)
 LIB_MUSL := $(LIB_SRC:%.c=$(B)/obj/%.o)
 
 .PHONY: all test unit cli integration check size install proto clean tools fuzz valgrind \
-	unit-bins deps
+	unit-bins deps bench
 # Keep the per-build library objects (they are intermediates of the unit binaries).
 .SECONDARY:
 all: $(B)/crbox
@@ -186,6 +186,15 @@ $(CORE_TOOLS): $(B)/tools/%: tests/tools/%.c tests/unit/sc_interp.h $(LIB_MUSL)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(INC) $(DEFS) $(LDFLAGS) -o $@ $< $(LIB_MUSL) $(PROTOBUF_C_A)
 tools: $(TOOLS)
+
+# bench/ programs (bench/run.sh): the timing/RSS harness (host cc) and the static workload.
+bench: $(B)/bench/measure $(B)/bench/hog $(B)/bench/cgjoin
+$(B)/bench/measure $(B)/bench/cgjoin: $(B)/bench/%: bench/%.c
+	@mkdir -p $(@D)
+	$(HOSTCC) -std=gnu11 -O2 -Wall -Wextra -o $@ $<
+$(B)/bench/hog: bench/hog.c
+	@mkdir -p $(@D)
+	$(CC) -static -O2 -Wall -o $@ $<
 
 test: all tools
 	tests/run-all.sh

@@ -21,6 +21,7 @@ pkgs=(build-essential musl-tools musl-dev libprotobuf-c-dev protobuf-c-compiler
 # The engine layer (tests/engines): Podman with conmon, containerd with ctr and its runc
 # shim, all driving crbox; crun is the peer runtime of the conformance baseline and bench.
 pkgs+=(conmon containerd crun)
+pkgs+=(strace hyperfine)   # bench/run.sh: syscall counts, start-up
 # Cross builds (make ARCH=...) and the cross test layer: Debian's cross compilers with their
 # glibc (for the sanitizer unit tests), and qemu-user to run the results without binfmt.
 pkgs+=(qemu-user-static

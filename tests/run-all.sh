@@ -131,6 +131,7 @@ layer_build() {
 	fi
 	make_step "make (build/crbox)" -j"$JOBS"
 	make_step "make tools" -j"$JOBS" tools
+	make_step "make bench (bench/ programs; timing is never a test)" -j"$JOBS" bench
 	if make size >"$log" 2>&1; then
 		result ok "make size: $(grep -o 'build/crbox: .*' "$log")"
 	else
