@@ -90,15 +90,15 @@ $(B)/obj/applets/main.o $(B)/plain/applets/main.o: $(B)/include/crbox-commit.h
 # CFLAGS or LDFLAGS on the command line), so that what depends on them is rebuilt.
 $(B)/.flags: FORCE
 	@mkdir -p $(@D)
-	@echo '$(CC) $(CFLAGS) $(LDFLAGS)' > $@.tmp
+	@echo '$(CC) $(CFLAGS) $(LTO) $(LDFLAGS)' > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 $(B)/obj/%.o: %.c $(B)/include/protobuf-c/protobuf-c.h $(B)/.flags | $(DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(INC) $(DEFS) -MMD -MP -c -o $@ $<
+	$(CC) $(CFLAGS) $(LTO) $(INC) $(DEFS) -MMD -MP -c -o $@ $<
 
 $(B)/crbox.unstripped: $(OBJ) $(PROTOBUF_C_A) $(B)/.flags
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(PROTOBUF_C_A)
+	$(CC) $(CFLAGS) $(LTO) $(LDFLAGS) -o $@ $(OBJ) $(PROTOBUF_C_A)
 
 # Static means: no program interpreter and no needed shared library (a static-pie has a
 # dynamic section of its own, for its self-relocation, but needs nothing).

@@ -33,6 +33,9 @@ QEMU_riscv64    = riscv64
 
 WARN    = -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
           -Werror=implicit-int -Werror=pointer-arith -Wshadow -Wvla
+# Link-time optimisation for build/crbox only (about 8 KiB smaller); the objects keep their
+# normal code too (fat), so the unit tests and tools link them without it.
+LTO     = -flto=auto -ffat-lto-objects
 CFLAGS  = -std=gnu11 -Os -g $(WARN) -fPIE -ffunction-sections -fdata-sections \
           -fno-asynchronous-unwind-tables -fno-unwind-tables -fstack-protector-strong \
           -D_GNU_SOURCE -DNDEBUG

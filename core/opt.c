@@ -178,7 +178,7 @@ static int store(const struct hit *h, const char *name, size_t len, const char *
 		 int has_val, int *help, struct err *err)
 {
 	void *p;
-	int b;
+	int b = 0;
 
 	if (h->help || h->o->type == OPT_BOOL) {
 		if (!has_val)
