@@ -50,7 +50,9 @@ void rt_init_final(struct ctr *c)
 	uint32_t uid = c->spec.uid, gid = c->spec.gid;
 
 	/* SECCOMP HOOK POINT 1 (core/seccomp): without noNewPrivileges the filter is loaded
-	 * here, while CAP_SYS_ADMIN is still held (runc: before finalizeNamespace). */
+	 * here, while CAP_SYS_ADMIN is still held (runc: before finalizeNamespace). The exec
+	 * path (init_exec.c) comes through here too with c->spec the container's config, so
+	 * the container's filter is the one loaded for an exec'd process. */
 	syscall(SYS_close_range, keep, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (c->ps.has_umask)
 		umask(c->ps.umask);
@@ -120,6 +122,8 @@ void rt_init_final(struct ctr *c)
 		_exit(1);
 	close(c->sync[1]);
 	c->sync[1] = -1;
+	if (c->is_exec)    /* exec: no exec.fifo, no startContainer hooks */
+		goto exec;
 	{
 		char p[64];
 		fmt_sn(p, sizeof p, "/proc/self/fd/%d", c->fifo);
@@ -135,6 +139,7 @@ void rt_init_final(struct ctr *c)
 		fmt_fd(2, "%s\n", e.msg);
 		_exit(1);
 	}
+exec:
 	if (syscall(SYS_close_range, keep, ~0U, 0) < 0)
 		syscall(SYS_close_range, keep, ~0U, CLOSE_RANGE_CLOEXEC);
 	execve(bin, (char *const *)c->spec.args, env);

@@ -44,6 +44,8 @@ struct ctr {
 	int state_written;
 	struct rootfs_ctx rfs;           /* child: the rootfs steps (core/rootfs) */
 	char *notify_dir;               /* <state>/notify when NOTIFY_SOCKET is proxied */
+	int is_exec;                    /* an `exec` process (exec.c): no /dev/console, no fifo */
+	int pidfd;                      /* exec: pidfd of the container init (setns), -1 */
 };
 
 /* Creates the container the way `runc create` does: on return 0 the init blocks on
@@ -69,6 +71,9 @@ void rt_init(struct ctr *c) __attribute__((noreturn));
 void rt_init_final(struct ctr *c) __attribute__((noreturn));
 /* The pty (init side): /dev/pts/ptmx, peer on /dev/console and stdio, master sent. */
 int rt_console_setup(struct ctr *c, struct err *e);
+
+/* AppArmor / SELinux exec labels of c->ps (init.c; used by the exec path too). 0 or -1. */
+int rt_lsm_apply(struct ctr *c, struct err *e);
 
 /* Runs the spec's hooks of `kind` with the OCI state (status given, pid st->pid) on stdin. */
 int rt_run_hooks(const struct spec *s, const struct state *st, int kind, const char *status,
