@@ -431,6 +431,9 @@ int rt_exec(const struct rt_exec_opts *o, int dirfd, const struct state *st, int
 	syscall(SYS_close_range, 3 + o->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (plan_join(&c, st, e) < 0 || plan_cgroups(&c, st, o, e) < 0)
 		goto out;
+	/* The caller's state lock ends here: the set-up may wait on a frozen cgroup
+	 * (--ignore-paused) until `resume`, and kill or delete must go on meanwhile. */
+	flock(dirfd, LOCK_UN);
 	if (launch(&c, o, e) < 0) {
 		undo(&c);
 		goto out;
@@ -441,8 +444,6 @@ int rt_exec(const struct rt_exec_opts *o, int dirfd, const struct state *st, int
 	}
 	close(c.sync[0]);
 	c.sync[0] = -1;
-	/* The caller's state lock must not outlive the set-up (kill, delete go on). */
-	flock(dirfd, LOCK_UN);
 	if (o->detach) {
 		rc = 0;
 		goto out;

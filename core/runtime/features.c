@@ -4,6 +4,7 @@
 #include "runtime/features.h"
 #include "process/pspec.h"
 #include "rootfs/mountopt.h"
+#include "fmt.h"
 #include "jsonw.h"
 #include "spec.h"
 #include <stdlib.h>
@@ -26,7 +27,8 @@ static void strarr(struct jw *w, const char *key, const char *const *v, size_t n
 
 void rt_features_json(struct buf *b, const char *version, const char *commit)
 {
-	const char *opts[128], *ns[SPEC_NS_N], *caps[64];
+	const char *opts[128], *ns[SPEC_NS_N];
+	char *caps[64];
 	size_t nopts = mountopt_known(opts, 128), i, nns = 0, ncaps = 0;
 	struct jw w;
 
@@ -35,7 +37,7 @@ void rt_features_json(struct buf *b, const char *version, const char *commit)
 		ns[nns++] = spec_nstypes[i].oci;
 	qsort(ns, nns, sizeof *ns, cmp);
 	for (i = 0; i < 64 && pspec_cap_name((int)i); i++)
-		caps[ncaps++] = pspec_cap_name((int)i);
+		caps[ncaps++] = fmt_alloc("CAP_%s", pspec_cap_name((int)i));
 	jw_init(&w, b, 4);
 	jw_obj(&w);
 	jw_kstr(&w, "ociVersionMin", "1.0.0");
@@ -45,7 +47,9 @@ void rt_features_json(struct buf *b, const char *version, const char *commit)
 	jw_key(&w, "linux");
 	jw_obj(&w);
 	strarr(&w, "namespaces", ns, nns);
-	strarr(&w, "capabilities", caps, ncaps);
+	strarr(&w, "capabilities", (const char *const *)caps, ncaps);
+	for (i = 0; i < ncaps; i++)
+		free(caps[i]);
 	jw_key(&w, "cgroup");
 	jw_obj(&w);
 	jw_kbool(&w, "v1", 1);
