@@ -166,6 +166,14 @@ same() {
 	# the same with runc
 	run runc exec -p "$ROOT/p.json" --tty r
 	[ "$output" = "$(printf 'notty\nfromfile')" ]
+	# conmon's form: --process FILE (terminal true) --detach --pid-file, the pty to the socket
+	jq '.process | .args = ["sh","-c","test -t 0 && echo conmon-tty; sleep 1"] | .terminal = true' \
+		"$ROOT/bc/config.json" >"$ROOT/pt.json"
+	crbox exec --process "$ROOT/pt.json" --detach --pid-file "$ROOT/pt.pid" \
+		--console-socket "$CONSOLE_SOCKET" c
+	[ -s "$ROOT/pt.pid" ]
+	for i in $(seq 50); do grep -q conmon-tty "$ROOT/console" && break; sleep 0.1; done
+	grep -q conmon-tty "$ROOT/console"
 }
 
 @test "exec --cgroup into a sub-cgroup (missing one refused), --preserve-fds, fd hygiene" {
