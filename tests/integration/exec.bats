@@ -271,3 +271,15 @@ same() {
 		jq -e --argjson a "$(cat "$ROOT/c.pid")" --argjson b "$(cat "$ROOT/x.pid")" 'index($a) != null and index($b) != null' <<<"$out"
 	[ "$(runc ps --format json r | jq length)" -ge 1 ]
 }
+
+@test "exec -t in the foreground proxies the caller's terminal" {
+	command -v script >/dev/null || skip "script(1) is not installed"
+	two_ctrs
+	# script gives crbox a tty on stdin/stdout; the process sees its own pty
+	run script -qec "$CRBOX --root $ROOT/crbox exec -t c sh -c 'test -t 0 && tty; exit 5'" /dev/null
+	[ "$status" -eq 5 ]
+	[[ $output == *"/dev/pts/"* ]]
+	run script -qec "$RUNC --root $ROOT/runc exec -t r sh -c 'test -t 0 && tty; exit 5'" /dev/null
+	[ "$status" -eq 5 ]
+	[[ $output == *"/dev/pts/"* ]]
+}
