@@ -5,6 +5,7 @@
 #include "lifecycle.h"
 #include "runtime/exec.h"
 #include "fmt.h"
+#include "sys/exe.h"
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -87,6 +88,9 @@ int exec_main(int argc, char **argv)
 		return rc;
 	if (lc_nargs(&info, npos, 1, -1, &rc))
 		return rc;
+	/* CVE-2019-5736: the child runs this binary inside the container until its execve. */
+	if (exe_reexec_sealed(&e) < 0)
+		return fail(&e);
 	if (lc_load(pos[0], STATE_LOCK_SH, &rootfd, &dirfd, &st, &e) < 0) {
 		rc = fail(&e);
 		goto out;

@@ -120,6 +120,8 @@ same() {
 		</dev/null >"$ROOT/fw.out" &
 	local xp=$! st=0
 	for i in $(seq 50); do grep -q ready "$ROOT/fw.out" && break; sleep 0.1; done
+	# CVE-2019-5736: exec runs from a sealed memfd copy, as create does
+	[[ $(readlink /proc/$xp/exe) == /memfd:* ]]
 	kill -TERM $xp
 	wait $xp || st=$?
 	[ "$st" -eq 9 ]
