@@ -4,7 +4,9 @@
 #include "common.h"
 #include "lifecycle.h"
 #include "runtime/exec.h"
+#include "buf.h"
 #include "fmt.h"
+#include "process/pspec.h"
 #include "sys/exe.h"
 #include <errno.h>
 #include <signal.h>
@@ -83,6 +85,8 @@ int exec_main(int argc, char **argv)
 	const char *status;
 	char **pos, cwd[4096];
 	int npos, rc, rootfd = -1, dirfd = -1, sfd = -1;
+	struct buf bad = BUF_INIT;
+	size_t i, k;
 
 	if (applet_args_verbatim(argc, argv, &info, &o, &pos, &npos, &rc))
 		return rc;
@@ -91,6 +95,37 @@ int exec_main(int argc, char **argv)
 	/* CVE-2019-5736: the child runs this binary inside the container until its execve. */
 	if (exe_reexec_sealed(&e) < 0)
 		return fail(&e);
+	/* urfave's Int64Slice parse error is a usage error (exit 1), before anything else. */
+	for (i = 0; i < o.gids.n; i++) {
+		char *end, *m;
+		int a, short_form = 0;
+		strtoll(o.gids.v[i], &end, 10);
+		if (*o.gids.v[i] && !*end)
+			continue;
+		for (a = 1; a < argc; a++)
+			if (!strcmp(argv[a], "-g") || !strncmp(argv[a], "-g=", 3))
+				short_form = 1;
+		m = fmt_alloc("invalid value \"%s\" for flag -%s: strconv.ParseInt: parsing \"%s\": "
+			      "invalid syntax", o.gids.v[i], short_form ? "g" : "additional-gids",
+			      o.gids.v[i]);
+		rc = usage_error(&info, m);
+		log_error("%s", m);
+		free(m);
+		return rc;
+	}
+	/* runc warns about unknown capabilities and goes on without them. */
+	for (i = k = 0; i < o.caps.n; i++) {
+		if (pspec_cap_number(o.caps.v[i]) >= 0) {
+			o.caps.v[k++] = o.caps.v[i];
+			continue;
+		}
+		buf_adds(&bad, bad.len ? " " : "");
+		buf_adds(&bad, o.caps.v[i]);
+	}
+	o.caps.n = k;
+	if (bad.len)
+		log_warn("ignoring unknown or unavailable capabilities: [%s]", bad.p);
+	buf_free(&bad);
 	if (lc_load(pos[0], STATE_LOCK_SH, &rootfd, &dirfd, &st, &e) < 0) {
 		rc = fail(&e);
 		goto out;

@@ -285,3 +285,15 @@ same() {
 	[ "$status" -eq 5 ]
 	[[ $output == *"/dev/pts/"* ]]
 }
+
+@test "exec flag errors in runc's words: -u names, negative or bad -g, relative --cwd, unknown --cap" {
+	two_ctrs
+	local a rs ro
+	for a in "-u nobody" "-u 1:x" "-g -1" "--cwd rel" "-g abc" "--additional-gids x" "--cap CAP_BOGUS"; do
+		ro=$(runc exec $a r true 2>&1) && rs=0 || rs=$?
+		run crbox exec $a c true
+		[ "$status" -eq "$rs" ]
+		[ "$(msg "$output")" = "$(msg "$ro")" ] || { echo "$a: $ro // $output" >&2; false; }
+		[ "$(grep -c 'level=warning' <<<"$output")" = "$(grep -c 'level=warning' <<<"$ro")" ]
+	done
+}
