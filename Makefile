@@ -84,7 +84,7 @@ $(B)/include/crbox-commit.h: FORCE
 	@mkdir -p $(@D)
 	@echo '#define CRBOX_COMMIT "$(GITREV)"' > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
-$(B)/obj/applets/main.o $(B)/plain/applets/main.o: $(B)/include/crbox-commit.h
+$(B)/obj/applets/main.o $(B)/plain/applets/main.o $(B)/obj/applets/features.o $(B)/plain/applets/features.o: $(B)/include/crbox-commit.h
 
 # The compiler and flags of the musl build, rewritten when they change (a new ARCH toolchain,
 # CFLAGS or LDFLAGS on the command line), so that what depends on them is rebuilt.

@@ -33,7 +33,7 @@ static const struct opt gtab[] = {
 	OPT("rootless", NULL, OPT_STR, struct g, rootless, "value",
 	    "ignore cgroup permission errors ('true', 'false', or 'auto') (default: \"auto\")"),
 };
-const struct optset gopts = { gtab, sizeof gtab / sizeof gtab[0], &g };
+const struct optset gopts = { gtab, sizeof gtab / sizeof gtab[0], &g, 0 };
 
 static int in_userns(void)
 {
@@ -256,10 +256,27 @@ const char *argv0(void)
 	return b;
 }
 
+static int args_parse(int argc, char **argv, const struct applet_info *ai, void *dst,
+		      unsigned char *seen, char ***pos, int *npos, int nargs, int *rc,
+		      int no_reorder);
+
 int applet_args(int argc, char **argv, const struct applet_info *ai, void *dst,
 		unsigned char *seen, char ***pos, int *npos, int nargs, int *rc)
 {
-	struct optset set = { ai->tab, ai->n, dst };
+	return args_parse(argc, argv, ai, dst, seen, pos, npos, nargs, rc, 0);
+}
+
+int applet_args_verbatim(int argc, char **argv, const struct applet_info *ai, void *dst,
+			 char ***pos, int *npos, int *rc)
+{
+	return args_parse(argc, argv, ai, dst, NULL, pos, npos, -1, rc, 1);
+}
+
+static int args_parse(int argc, char **argv, const struct applet_info *ai, void *dst,
+		      unsigned char *seen, char ***pos, int *npos, int nargs, int *rc,
+		      int no_reorder)
+{
+	struct optset set = { ai->tab, ai->n, dst, no_reorder };
 	struct err e;
 	char **p = xcalloc((size_t)argc + 1, sizeof *p);
 	int n = opt_parse(argc, argv, &set, &gopts, p, seen, &e);

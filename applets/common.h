@@ -37,6 +37,11 @@ struct applet_info {
 int applet_args(int argc, char **argv, const struct applet_info *ai, void *dst,
 		unsigned char *seen, char ***pos, int *npos, int nargs, int *rc);
 
+/* applet_args with urfave's SkipArgReorder (runc's exec): the flags end at the first
+ * positional, so the command's own words are never taken for ours. */
+int applet_args_verbatim(int argc, char **argv, const struct applet_info *ai, void *dst,
+			 char ***pos, int *npos, int *rc);
+
 /* Validates --log-format and --root, opens --log. Returns -1 with err set. */
 int global_finish(struct err *e);
 

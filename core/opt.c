@@ -297,6 +297,10 @@ int opt_parse(int argc, char **argv, const struct optset *set, const struct opts
 	for (i = 0; i < n; i++) {
 		char *a = argv[i + 1];
 		int isf = arg_is_flag(set, gset, a);
+		if (set->no_reorder) {
+			ord[nf++] = a;
+			continue;
+		}
 		if (next_val && !isf) {
 			next_val = 0;
 			ord[nf++] = a;

@@ -39,6 +39,7 @@ struct optset {
 	const struct opt *tab;
 	size_t n;
 	void *dst;
+	int no_reorder;       /* urfave's SkipArgReorder (exec): flags end at the first positional */
 };
 
 #define OPT_HELP (-2)

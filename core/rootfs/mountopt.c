@@ -141,6 +141,20 @@ void mountopt_parse(struct mountopt *o, const char *const *opts, size_t n)
 	o->data = buf_take(&data);
 }
 
+size_t mountopt_known(const char **out, size_t cap)
+{
+	size_t n = 0, i;
+	for (i = 0; i < N(flagopts) && n < cap; i++)
+		out[n++] = flagopts[i].name;
+	for (i = 0; i < N(propopts) && n < cap; i++)
+		out[n++] = propopts[i].name;
+	for (i = 0; i < N(recopts) && n < cap; i++)
+		out[n++] = recopts[i].name;
+	if (n < cap)
+		out[n++] = "tmpcopyup";
+	return n;
+}
+
 void mountopt_free(struct mountopt *o)
 {
 	free(o->data);

@@ -35,6 +35,9 @@ struct mountopt {
  * An empty option is skipped. Never fails except on memory (which aborts). */
 void mountopt_parse(struct mountopt *o, const char *const *opts, size_t n);
 void mountopt_free(struct mountopt *o);
+/* The option names mountopt_parse recognises (flags, propagation, recursive, tmpcopyup),
+ * table order, at most cap of them (`features` lists them). Returns the count. */
+size_t mountopt_known(const char **out, size_t cap);
 
 /* The propagation flags of a rootfsPropagation value ("rslave" -> MS_SLAVE|MS_REC), or 0
  * with e set ("invalid rootfsPropagation ...") if the name is not one of the eight. */

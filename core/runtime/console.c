@@ -49,7 +49,8 @@ int rt_console_setup(struct ctr *c, struct err *e)
 		ioctl(master, TIOCSWINSZ, &ws);
 	}
 	/* /dev/console: an empty file (never a symlink) with the peer bound onto it. */
-	fd = open("/dev/console", O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_WRONLY, 0620);
+	/* An exec'd process gets the pty on stdio only (runc leaves /dev/console alone). */
+	fd = c->is_exec ? -1 : open("/dev/console", O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_WRONLY, 0620);
 	if (fd >= 0) {
 		char p[64];
 		close(fd);

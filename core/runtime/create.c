@@ -23,10 +23,11 @@
 
 /* The init loaded a filter with a notify listener as its fd `nr`: take a copy through a
  * pidfd and send it with the container state to listenerPath, as runc does. */
-static int seccomp_hand_over(struct ctr *c, int nr, struct err *e)
+int rt_seccomp_hand_over(struct ctr *c, const char *id, const char *bundle, int nr,
+			 struct err *e)
 {
-	struct seccomp_state ss = { CRBOX_OCI_VERSION, c->st.id, "creating", c->st.bundle,
-				    (int)c->pid, NULL, 0 };
+	struct seccomp_state ss = { CRBOX_OCI_VERSION, id, "creating", bundle, (int)c->pid, NULL,
+				    0 };
 	const char **ann = xcalloc(2 * c->spec.nannotations + 1, sizeof *ann);
 	struct buf b = BUF_INIT;
 	int pidfd, fd, rc;
@@ -125,7 +126,7 @@ static int parent_sync(struct ctr *c, struct err *e)
 				return -1;
 			break;
 		case SYNC_SECCOMP_FD:
-			if (seccomp_hand_over(c, m.val, e) < 0 ||
+			if (rt_seccomp_hand_over(c, c->st.id, c->st.bundle, m.val, e) < 0 ||
 			    sync_send(c->sync[0], SYNC_SECCOMP_ACK, 0, NULL, e) < 0)
 				return -1;
 			break;
@@ -169,7 +170,7 @@ int rt_create(struct ctr *c, const struct rt_opts *o, struct err *e)
 
 	memset(c, 0, sizeof *c);
 	c->o = o;
-	c->rootfd = c->dirfd = c->console = c->console_peer = c->pty_master = c->fifo = c->procfd = -1;
+	c->rootfd = c->dirfd = c->console = c->console_peer = c->pty_master = c->fifo = c->procfd = c->pidfd = -1;
 	c->sync[0] = c->sync[1] = -1;
 	for (i = 0; i < SPEC_NS_N; i++)
 		c->nsfd[i] = -1;

@@ -139,7 +139,7 @@ static int set_sysctls(struct ctr *c, struct err *e)
 }
 
 /* AppArmor / SELinux exec labels through /proc/thread-self/attr (procfs checked). */
-static int set_lsm(struct ctr *c, struct err *e)
+int rt_lsm_apply(struct ctr *c, struct err *e)
 {
 	if (c->ps.apparmor) {
 		char *v;
@@ -266,7 +266,7 @@ void rt_init(struct ctr *c)
 		err_sys(&e, "setdomainname");
 		child_die(c, &e);
 	}
-	if (set_lsm(c, &e) < 0 || set_sysctls(c, &e) < 0)
+	if (rt_lsm_apply(c, &e) < 0 || set_sysctls(c, &e) < 0)
 		child_die(c, &e);
 	if (spec_has_ns(&c->spec, "mount") && rootfs_finalize(&c->rfs, &e) < 0)
 		child_die(c, &e);

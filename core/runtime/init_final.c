@@ -110,7 +110,9 @@ void rt_init_final(struct ctr *c)
 	uint32_t uid = c->spec.uid, gid = c->spec.gid;
 
 	/* Without noNewPrivileges the filter is loaded here, while CAP_SYS_ADMIN is still held
-	 * (runc: before finalizeNamespace). */
+	 * (runc: before finalizeNamespace). The exec path (init_exec.c) comes through here too
+	 * with c->spec the container's config, so an exec'd process gets the container's
+	 * filter. */
 	if (!c->ps.nnp && c->sc.len)
 		load_seccomp(c);
 	syscall(SYS_close_range, keep, ~0U, CLOSE_RANGE_CLOEXEC);
@@ -185,6 +187,8 @@ void rt_init_final(struct ctr *c)
 		_exit(1);
 	close(c->sync[1]);
 	c->sync[1] = -1;
+	if (c->is_exec)    /* exec: no exec.fifo, no startContainer hooks */
+		goto exec;
 	{
 		char p[64];
 		fmt_sn(p, sizeof p, "%sself/fd/%d", c->procfd >= 0 ? "" : "/proc/", c->fifo);
@@ -202,6 +206,7 @@ void rt_init_final(struct ctr *c)
 		fmt_fd(2, "%s\n", e.msg);
 		_exit(1);
 	}
+exec:
 	if (syscall(SYS_close_range, keep, ~0U, 0) < 0)
 		syscall(SYS_close_range, keep, ~0U, CLOSE_RANGE_CLOEXEC);
 	execve(bin, (char *const *)c->spec.args, env);

@@ -47,6 +47,8 @@ struct ctr {
 	int state_written;
 	struct rootfs_ctx rfs;           /* child: the rootfs steps (core/rootfs) */
 	char *notify_dir;               /* <state>/notify when NOTIFY_SOCKET is proxied */
+	int is_exec;                    /* an `exec` process (exec.c): no /dev/console, no fifo */
+	int pidfd;                      /* exec: pidfd of the container init (setns), -1 */
 };
 
 /* Creates the container the way `runc create` does: on return 0 the init blocks on
@@ -73,6 +75,9 @@ void rt_init_final(struct ctr *c) __attribute__((noreturn));
 /* The pty (init side): /dev/pts/ptmx, peer on /dev/console and stdio, master sent. */
 int rt_console_setup(struct ctr *c, struct err *e);
 
+/* AppArmor / SELinux exec labels of c->ps (init.c; used by the exec path too). 0 or -1. */
+int rt_lsm_apply(struct ctr *c, struct err *e);
+
 /* Runs the spec's hooks of `kind` with the OCI state (status given, pid st->pid) on stdin. */
 int rt_run_hooks(const struct spec *s, const struct state *st, int kind, const char *status,
 		 struct err *e);
@@ -85,5 +90,10 @@ int rt_notify_wait(int fd, pid_t pid, uint64_t start, struct err *e);
 
 /* The default config.json `runc spec` writes (rootless: its --rootless variant). Heap. */
 char *rt_spec_template(int rootless);
+
+/* The init or an exec'd process loaded a filter with a notify listener as its fd `nr`: the
+ * parent takes a copy (pidfd_getfd) and sends it with the state to listenerPath. */
+int rt_seccomp_hand_over(struct ctr *c, const char *id, const char *bundle, int nr,
+			 struct err *e);
 
 #endif
