@@ -2,6 +2,7 @@
  * filled from this build's own tables: the mount options mountopt_parse knows, the
  * capabilities pspec knows, the namespaces spec knows. */
 #include "runtime/features.h"
+#include "seccomp/seccomp.h"
 #include "process/pspec.h"
 #include "rootfs/mountopt.h"
 #include "fmt.h"
@@ -57,14 +58,32 @@ void rt_features_json(struct buf *b, const char *version, const char *commit)
 	jw_kbool(&w, "systemd", 0);      /* --systemd-cgroup is refused */
 	jw_kbool(&w, "systemdUser", 0);
 	jw_end(&w);
-	/* No seccomp filter is loaded yet (the hook points in init_final.c are empty). */
-	jw_key(&w, "seccomp");
-	jw_obj(&w);
-	jw_kbool(&w, "enabled", 0);
-	strarr(&w, "actions", NULL, 0);
-	strarr(&w, "operators", NULL, 0);
-	strarr(&w, "archs", NULL, 0);
-	jw_end(&w);
+	/* What core/seccomp compiles (sorted, as runc lists them); archs: the tables it has. */
+	{
+		static const char *const actions[] = { "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO",
+			"SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
+			"SCMP_ACT_LOG", "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP" };
+		static const char *const ops[] = { "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
+			"SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE" };
+		const char *archs[SECCOMP_ARCH_N], *t;
+		size_t na = 0, j, k;
+		for (j = 0; j < SECCOMP_ARCH_N; j++) {
+			archs[na] = seccomp_arch_name((int)j);
+			for (k = na; k > 0 && strcmp(archs[k - 1], archs[k]) > 0; k--) {
+				t = archs[k];
+				archs[k] = archs[k - 1];
+				archs[k - 1] = t;
+			}
+			na++;
+		}
+		jw_key(&w, "seccomp");
+		jw_obj(&w);
+		jw_kbool(&w, "enabled", 1);
+		strarr(&w, "actions", actions, sizeof actions / sizeof *actions);
+		strarr(&w, "operators", ops, sizeof ops / sizeof *ops);
+		strarr(&w, "archs", archs, na);
+		jw_end(&w);
+	}
 	/* The labels are written to /proc/thread-self/attr when the host has the LSM. */
 	jw_key(&w, "apparmor");
 	jw_obj(&w);

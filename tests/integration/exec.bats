@@ -251,11 +251,11 @@ same() {
 	[ "$(jq -c .linux.capabilities <<<"$f")" = "$(command "$RUNC" features | jq -c .linux.capabilities)" ]
 	[ "$(jq -c .linux.namespaces <<<"$f")" = '["cgroup","ipc","mount","network","pid","time","user","uts"]' ]
 	[ "$(jq -c .linux.cgroup <<<"$f")" = '{"v1":true,"v2":true,"systemd":false,"systemdUser":false}' ]
-	if [ -d "$REPO/core/seccomp" ]; then
-		[ "$(jq .linux.seccomp.enabled <<<"$f")" = true ]
-	else
-		[ "$(jq -c .linux.seccomp <<<"$f")" = '{"enabled":false,"actions":[],"operators":[],"archs":[]}' ]
-	fi
+	# seccomp: every action and operator runc (libseccomp) lists; the architectures of our tables
+	[ "$(jq .linux.seccomp.enabled <<<"$f")" = true ]
+	[ "$(jq -c .linux.seccomp.actions <<<"$f")" = "$(command "$RUNC" features | jq -c .linux.seccomp.actions)" ]
+	[ "$(jq -c .linux.seccomp.operators <<<"$f")" = "$(command "$RUNC" features | jq -c .linux.seccomp.operators)" ]
+	[ "$(jq -c .linux.seccomp.archs <<<"$f")" = '["SCMP_ARCH_AARCH64","SCMP_ARCH_ARM","SCMP_ARCH_RISCV64","SCMP_ARCH_X32","SCMP_ARCH_X86","SCMP_ARCH_X86_64"]' ]
 	[ "$(jq -r '.annotations["org.opencontainers.runc.checkpoint.enabled"]' <<<"$f")" = true ]
 	[ "$(jq -r '.annotations["crbox.version"]' <<<"$f")" = "$("$CRBOX" --version | sed -n 's/.* version //p')" ]
 	run "$CRBOX" features extra
