@@ -31,9 +31,10 @@ done
 cd "$work/bundle"
 runc spec
 jq '.root.readonly = false | .process.terminal = false | .process.args =
-    ["/bin/sh", "-c", "i=0; while :; do i=$((i+1)); echo $i > /count; sleep 0.1; done"]' \
+    ["/bin/sh", "-c", "i=0; while :; do i=$((i+1)); echo $i > /count.new; mv /count.new /count; sleep 0.1; done"]' \
 	config.json > config.json.new && mv config.json.new config.json
-count() { cat "$work/bundle/rootfs/count" 2>/dev/null || echo 0; }
+# The counter renames a new file over /count, so a checkpoint never catches it empty.
+count() { local v; v=$(cat "$work/bundle/rootfs/count" 2>/dev/null); echo "${v:-0}"; }
 wait_above() { local n=$1 i; for i in $(seq 100); do [ "$(count)" -gt "$n" ] && return 0; sleep 0.1; done; return 1; }
 
 say "3/7 runc runs it and checkpoints it"
