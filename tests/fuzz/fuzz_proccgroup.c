@@ -2,7 +2,7 @@
  * (cgroup_self_parse). Checks: no crash, leak or overread; an error has a message.
  * fuzz-src: all
  * fuzz-corpus: tests/data/proccgroup */
-#include "cgroup.h"
+#include "cgroup/cgroup.h"
 #include <stdlib.h>
 #include <string.h>
 

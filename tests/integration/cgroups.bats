@@ -327,8 +327,10 @@ restored_ct() {
 
 # shape JSON: the key paths of an events line, minus what depends on the workload's history
 # (memory.cache and the blkio entries are omitted by runc when zero; raw is compared apart).
+# (The throttling counters are left out: runc omits them while they are 0, as crbox does, so
+# whether they appear depends on whether the container was ever throttled.)
 shape() {
-	jq -r 'del(.id, .data.memory.cache, .data.memory.raw, .data.blkio)
+	jq -r 'del(.id, .data.memory.cache, .data.memory.raw, .data.blkio, .data.cpu.throttling)
 		| paths | map(tostring) | join(".")' <<<"$1"
 }
 
