@@ -115,6 +115,8 @@ static int parent_sync(struct ctr *c, struct err *e)
 			c->st.pid = c->pid;
 			if (proc_start_time(c->pid, &c->st.start_time, NULL, e) < 0)
 				return err_wrap(e, "container init %d", (int)c->pid);
+			if (sync_send(c->sync[0], SYNC_PID_ACK, 0, NULL, e) < 0)
+				return -1;
 			break;
 		case SYNC_MOUNTS_DONE:
 			/* runc's procHooks point: resources are applied, then prestart and

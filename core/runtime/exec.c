@@ -314,6 +314,8 @@ static int parent_sync(struct ctr *c, struct err *e)
 			proc_wait(c->stage1, &st, 0, e);
 			c->stage1 = 0;
 		}
+		if (sync_send(c->sync[0], SYNC_PID_ACK, 0, NULL, e) < 0)
+			return -1;
 	}
 }
 

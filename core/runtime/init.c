@@ -104,7 +104,8 @@ static void stage1(struct ctr *c)
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	}
 	if (!needfork) {
-		if (sync_send(c->sync[1], SYNC_PID, getpid(), NULL, &e) < 0)
+		if (sync_send(c->sync[1], SYNC_PID, getpid(), NULL, &e) < 0 ||
+		    sync_expect(c->sync[1], SYNC_PID_ACK, &m, &e) < 0)
 			_exit(1);
 		return;
 	}
@@ -119,6 +120,9 @@ static void stage1(struct ctr *c)
 		sync_send(c->sync[1], SYNC_PID, (int)pid, NULL, &e);
 		_exit(0);
 	}
+	/* The new init waits until the parent has its pid (see sync.h). */
+	if (sync_expect(c->sync[1], SYNC_PID_ACK, &m, &e) < 0)
+		_exit(1);
 }
 
 static int set_sysctls(struct ctr *c, struct err *e)

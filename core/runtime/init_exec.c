@@ -81,6 +81,10 @@ void rt_init_exec(struct ctr *c)
 	} else if (sync_send(c->sync[1], SYNC_PID, getpid(), NULL, &e) < 0) {
 		_exit(1);
 	}
+	/* Wait until the parent has the pid: SYNC_PID comes from the fork's parent after the
+	 * clone, and this process's own frames must not overtake it (sync.h). */
+	if (sync_expect(c->sync[1], SYNC_PID_ACK, &m, &e) < 0)
+		_exit(1);
 	if (setsid() < 0) {
 		err_sys(&e, "setsid");
 		xdie(c, &e);

@@ -8,6 +8,9 @@
  *   SYNC_USERMAP_ACK    -                        setgroups, gid_map, uid_map
  *   -                   SYNC_PID (val)         the init's pid (host view) after the fork
  *                                              that enters a new/joined pid or time ns
+ *   SYNC_PID_ACK        -                        the new process waits for it: the fork's
+ *                                              parent sends SYNC_PID after the clone, so
+ *                                              without it a later frame could overtake it
  *   -                   SYNC_MOUNTS_DONE       rootfs mounted, before pivot; the parent
  *   SYNC_HOOKS_DONE     -                        runs prestart and createRuntime hooks
  *   -                   SYNC_SECCOMP_FD (val)  the filter is loaded with a notify listener:
@@ -36,6 +39,7 @@ enum sync_type {
 	SYNC_ERROR,
 	SYNC_SECCOMP_FD,
 	SYNC_SECCOMP_ACK,
+	SYNC_PID_ACK,
 };
 
 struct sync_msg {
