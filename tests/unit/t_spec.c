@@ -152,10 +152,10 @@ static void test_full(void)
 	T_STREQ(s.mounts[3].source, "/srv/data/", "absolute bind source kept as written");
 	parent = strdup(real);
 	*strrchr(parent, '/') = 0;
-	want = join(*parent ? parent : "", "shared/dir");
+	want = join(*parent ? parent : "", "common/dir");
 	T_OK(s.mounts[4].bind, "bind option with no type is a bind");
 	T_STREQ(s.mounts[4].type, "", "absent type is empty");
-	T_STREQ(s.mounts[4].source, want, "../shared//dir resolved and cleaned");
+	T_STREQ(s.mounts[4].source, want, "../common//dir resolved and cleaned");
 	free(want);
 	free(parent);
 	T_OK(!s.mounts[5].bind && !strcmp(s.mounts[5].type, "cgroup"), "cgroup mount");
