@@ -51,7 +51,24 @@ int rt_seccomp_hand_over(struct ctr *c, const char *id, const char *bundle, int 
 	close(fd);
 	buf_free(&b);
 	free(ann);
-	return rc < 0 ? err_wrap(e, "seccomp listener %s", c->sc.listener_path) : 0;
+	if (rc < 0)
+		return err_wrap(e, "seccomp listener %s", c->sc.listener_path);
+	return sync_send(c->sync[0], SYNC_SECCOMP_ACK, 0, NULL, e);
+}
+
+int rt_sync_pid(struct ctr *c, int pid, struct err *e)
+{
+	int st;
+	c->pid = pid;
+	if (c->pid != c->stage1) {
+		proc_wait(c->stage1, &st, 0, e);
+		c->stage1 = 0;
+	}
+	c->st.pid = c->pid;
+	if (proc_start_time(c->pid, &c->st.start_time, NULL, e) < 0)
+		return err_wrap(e, "%s %d", c->is_exec ? "exec process" : "container init",
+				(int)c->pid);
+	return sync_send(c->sync[0], SYNC_PID_ACK, 0, NULL, e);
 }
 
 #ifndef CLONE_NEWTIME
@@ -85,7 +102,7 @@ int rt_run_hooks(const struct spec *s, const struct state *st, int kind, const c
 static int parent_sync(struct ctr *c, struct err *e)
 {
 	struct sync_msg m;
-	int r, st;
+	int r;
 
 	if (sync_send(c->sync[0], SYNC_GO, 0, NULL, e) < 0)
 		return -1;
@@ -107,15 +124,7 @@ static int parent_sync(struct ctr *c, struct err *e)
 				return -1;
 			break;
 		case SYNC_PID:
-			c->pid = m.val;
-			if (c->pid != c->stage1) {
-				proc_wait(c->stage1, &st, 0, e);
-				c->stage1 = 0;
-			}
-			c->st.pid = c->pid;
-			if (proc_start_time(c->pid, &c->st.start_time, NULL, e) < 0)
-				return err_wrap(e, "container init %d", (int)c->pid);
-			if (sync_send(c->sync[0], SYNC_PID_ACK, 0, NULL, e) < 0)
+			if (rt_sync_pid(c, m.val, e) < 0)
 				return -1;
 			break;
 		case SYNC_MOUNTS_DONE:
@@ -128,8 +137,7 @@ static int parent_sync(struct ctr *c, struct err *e)
 				return -1;
 			break;
 		case SYNC_SECCOMP_FD:
-			if (rt_seccomp_hand_over(c, c->st.id, c->st.bundle, m.val, e) < 0 ||
-			    sync_send(c->sync[0], SYNC_SECCOMP_ACK, 0, NULL, e) < 0)
+			if (rt_seccomp_hand_over(c, c->st.id, c->st.bundle, m.val, e) < 0)
 				return -1;
 			break;
 		case SYNC_READY:

@@ -287,7 +287,7 @@ static int plan_cgroups(struct ctr *c, const struct state *st, const struct rt_e
 static int parent_sync(struct ctr *c, struct err *e)
 {
 	struct sync_msg m;
-	int r, st;
+	int r;
 
 	if (sync_send(c->sync[0], SYNC_GO, 0, NULL, e) < 0)
 		return -1;
@@ -302,19 +302,13 @@ static int parent_sync(struct ctr *c, struct err *e)
 		if (m.type == SYNC_READY)
 			return 0;
 		if (m.type == SYNC_SECCOMP_FD) {
-			if (rt_seccomp_hand_over(c, c->o->id, c->spec.bundle, m.val, e) < 0 ||
-			    sync_send(c->sync[0], SYNC_SECCOMP_ACK, 0, NULL, e) < 0)
+			if (rt_seccomp_hand_over(c, c->o->id, c->spec.bundle, m.val, e) < 0)
 				return -1;
 			continue;
 		}
 		if (m.type != SYNC_PID)
 			return err_set(e, EPROTO, "sync: unexpected %s", sync_name(m.type));
-		c->pid = m.val;
-		if (c->pid != c->stage1) {
-			proc_wait(c->stage1, &st, 0, e);
-			c->stage1 = 0;
-		}
-		if (sync_send(c->sync[0], SYNC_PID_ACK, 0, NULL, e) < 0)
+		if (rt_sync_pid(c, m.val, e) < 0)
 			return -1;
 	}
 }

@@ -92,8 +92,12 @@ int rt_notify_wait(int fd, pid_t pid, uint64_t start, struct err *e);
 char *rt_spec_template(int rootless);
 
 /* The init or an exec'd process loaded a filter with a notify listener as its fd `nr`: the
- * parent takes a copy (pidfd_getfd) and sends it with the state to listenerPath. */
+ * parent takes a copy (pidfd_getfd), sends it with the state to listenerPath and answers
+ * SYNC_SECCOMP_ACK. */
 int rt_seccomp_hand_over(struct ctr *c, const char *id, const char *bundle, int nr,
 			 struct err *e);
+/* SYNC_PID for create and exec alike: records the new process's pid and start time, reaps
+ * the intermediate process if there was one, and answers SYNC_PID_ACK. */
+int rt_sync_pid(struct ctr *c, int pid, struct err *e);
 
 #endif
