@@ -387,7 +387,7 @@ int state_write(int dirfd, const struct state *st, struct err *e)
 			goto out;
 		}
 	}
-	if (fchmod(fd, 0600) < 0 || write_all(fd, b.p, b.len) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, 0600) < 0 || write_all(fd, b.p, b.len) < 0) {
 		err_sys(e, "write %s", tmp);
 		goto fail;
 	}
@@ -400,10 +400,6 @@ int state_write(int dirfd, const struct state *st, struct err *e)
 	if (renameat(dirfd, tmp, dirfd, "state.json") < 0) {
 		err_sys(e, "rename %s to state.json", tmp);
 		goto fail;
-	}
-	if (fsync(dirfd) < 0) {
-		err_sys(e, "sync state directory");
-		goto out;
 	}
 	rc = 0;
 	goto out;

@@ -103,8 +103,10 @@ int state_create(int rootfd, const char *id, struct err *e);
  * non-directory is refused ("state directory <id> is not a directory", e->no = ENOTDIR). */
 int state_open(int rootfd, const char *id, enum state_lock lock, struct err *e);
 
-/* Writes state.json atomically: a fresh temp file (O_EXCL, 0600) in the dir, fsync, renameat
- * over state.json, fsync of the dir. On failure the temp file is removed. */
+/* Writes state.json atomically: a fresh temp file (O_EXCL, 0600) in the dir, renameat over
+ * state.json, so a reader sees the old or the new file, never a part. No fsync: the state
+ * describes live processes, which a crash of the host ends anyway (docs/runtime.md). On
+ * failure the temp file is removed. */
 int state_write(int dirfd, const struct state *st, struct err *e);
 /* Reads and strictly checks state.json into st (zeroed first; free with state_free). Type
  * errors name the JSON path ("state.json: .init_process_pid: expected integer"); unknown

@@ -129,7 +129,7 @@ int cgroup_record_save(int dirfd, const struct spec_resources *r, struct err *e)
 		err_sys(e, "create resources.json.tmp");
 		goto out;
 	}
-	if (write_all(fd, b.p, b.len) < 0 || fsync(fd) < 0) {
+	if (write_all(fd, b.p, b.len) < 0) {
 		err_sys(e, "write resources.json.tmp");
 		close(fd);
 		unlinkat(dirfd, "resources.json.tmp", 0);
@@ -141,7 +141,6 @@ int cgroup_record_save(int dirfd, const struct spec_resources *r, struct err *e)
 		unlinkat(dirfd, "resources.json.tmp", 0);
 		goto out;
 	}
-	fsync(dirfd);
 	rc = 0;
 out:
 	buf_free(&b);

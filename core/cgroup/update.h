@@ -33,7 +33,7 @@ struct cgroup_record {
 int cgroup_record_load(int dirfd, const char *bundle, struct cgroup_record *rec,
 		       struct err *e);
 void cgroup_record_free(struct cgroup_record *rec);
-/* Writes r as dirfd/resources.json atomically (temp file, fsync, rename). */
+/* Writes r as dirfd/resources.json atomically (temp file, rename; no fsync, as state.json). */
 int cgroup_record_save(int dirfd, const struct spec_resources *r, struct err *e);
 
 /* go-units' RAMInBytes: "100m", "1.5g", "512k", "1024", binary units (k = 1024), an
