@@ -103,6 +103,14 @@ int cgroup_kill_all(const struct cgroup_paths *p, int timeout_ms, struct err *e)
 	size_t n = 0, i;
 	int froze;
 
+	/* Nothing left, the usual case once the init has exited: no freeze and thaw (each a
+	 * write and a state poll per hierarchy). With no process, none can fork either. */
+	if (cgroup_pids(p, &pids, &n, e) < 0)
+		return -1;
+	free(pids);
+	pids = NULL;
+	if (!n)
+		return 0;
 	if (u && cg_exists(u, "cgroup.kill"))
 		cg_write(u, "cgroup.kill", "1", &e2);
 	froze = cgroup_freezer_dir(p) && cgroup_freeze(p, &e2) == 0;

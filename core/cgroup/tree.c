@@ -180,14 +180,21 @@ int cgroup_enter(const struct cgroup_paths *p, pid_t pid, struct err *e)
 	return 0;
 }
 
-/* rmdir dir after its sub-cgroups, retrying EBUSY (tasks still exiting). */
+/* rmdir dir, after its sub-cgroups when it has any, retrying EBUSY (tasks still exiting).
+ * A leaf, the usual case, is one rmdir; a cgroup with children refuses with EBUSY and is
+ * walked then (cgroupfs fills d_type, so no stat per file). */
 static int rmdir_tree(const char *dir, struct err *e)
 {
-	DIR *d = opendir(dir);
+	DIR *d;
 	struct dirent *de;
 	long us = 10000;
 	int i;
 
+	if (rmdir(dir) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EBUSY)
+		return err_sys(e, "cgroup: remove %s", dir);
+	d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 : err_sys(e, "cgroup: opendir %s", dir);
 	while ((de = readdir(d)) != NULL) {
@@ -195,8 +202,10 @@ static int rmdir_tree(const char *dir, struct err *e)
 		char *sub;
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISDIR(st.st_mode))
+		if (de->d_type != DT_DIR &&
+		    (de->d_type != DT_UNKNOWN ||
+		     fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		     !S_ISDIR(st.st_mode)))
 			continue;
 		sub = fmt_alloc("%s/%s", dir, de->d_name);
 		if (rmdir_tree(sub, e) < 0) {
