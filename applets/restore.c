@@ -129,6 +129,7 @@ struct rst {
 	int pty_master;                /* foreground terminal: the received master */
 	int state_written;
 	int criu_started;              /* criu was spawned: its yard may need sweeping */
+	pid_t warm;                    /* cgroup_warm_start's helper until criu joined */
 	struct swrk_version ver;
 	char *dump_desc[3];            /* descriptors.json: stdio at dump time */
 	CriuOpts opts;                 /* the RESTORE request's options, built in two steps */
@@ -298,6 +299,8 @@ static void cleanup(struct rst *r)
 	struct err e;
 	int i, st;
 
+	cgroup_warm_end(r->warm);
+	r->warm = 0;
 	if (r->st.pid > 0)
 		kill(r->st.pid, SIGKILL);
 	if (r->cg.n)
@@ -517,13 +520,6 @@ static int run(struct rst *r, struct err *e)
 		r->workfd = r->dirfd;
 	}
 	state_from_spec(&r->st, &r->spec, r->id);
-	if (mount_criu_root(r->statedir, spec_rootfs(&r->spec), &r->criu_root, e) < 0)
-		return -1;
-	if (mount_prepare_restore(r->criu_root, &r->spec, e) < 0)
-		return -1;
-	if (build_request(r, o, e) < 0)
-		goto out;
-
 	if (cgroup_paths_for(r->spec.cgroups_path, r->id, &r->cg, e) < 0 ||
 	    cgroup_create(&r->cg, e) < 0)
 		goto out;
@@ -542,6 +538,15 @@ static int run(struct rst *r, struct err *e)
 			goto out;
 		}
 	}
+	/* The wait of criu's cgroup join starts here, in a helper, and runs while the mounts
+	 * and the request are made and criu starts (docs/cgroups.md). */
+	r->warm = cgroup_warm_start();
+	if (mount_criu_root(r->statedir, spec_rootfs(&r->spec), &r->criu_root, e) < 0)
+		goto out;
+	if (mount_prepare_restore(r->criu_root, &r->spec, e) < 0)
+		goto out;
+	if (build_request(r, o, e) < 0)
+		goto out;
 
 	if (r->spec.terminal) {
 		use_stdio = 0;
@@ -556,8 +561,11 @@ static int run(struct rst *r, struct err *e)
 		goto out;
 	/* criu joins the container cgroup before the request: the restored tasks are created
 	 * there, and cg_root tells CRIU where that is. */
-	if (cgroup_enter(&r->cg, r->sw.pid, e) < 0 ||
-	    cgroup_apply_resources(&r->cg, &r->spec.res, e) < 0 ||
+	if (cgroup_enter(&r->cg, r->sw.pid, e) < 0)
+		goto out;
+	cgroup_warm_end(r->warm);
+	r->warm = 0;
+	if (cgroup_apply_resources(&r->cg, &r->spec.res, e) < 0 ||
 	    cgroup_self_paths(r->sw.pid, &cs, e) < 0)
 		goto out;
 	cgroup_cg_roots(&cs, &roots);

@@ -128,6 +128,14 @@ int cgroup_apply_devices(const struct cgroup_paths *p, const struct spec_resourc
 			 struct err *e);
 /* Writes pid to cgroup.procs of every distinct dir (including the unified one). 0 or -1. */
 int cgroup_enter(const struct cgroup_paths *p, pid_t pid, struct err *e);
+/* The first write to any cgroup.procs on the host waits for an RCU grace period (about
+ * 10 ms here); writes while that wait is under way, or just after it, do not wait again.
+ * cgroup_warm_start forks a helper that writes its own pid where it already is, starting
+ * the wait at once; a cgroup_enter a few ms later, after crbox's own set-up, then returns
+ * with it instead of starting its own. Returns the helper's pid (0: none, e.g. not root);
+ * cgroup_warm_end reaps it. Nothing changes if the write fails: it only saves time. */
+pid_t cgroup_warm_start(void);
+void cgroup_warm_end(pid_t pid);
 
 /* The freezer dir: the "freezer" key (v1, also on hybrid), else "" (v2), else NULL. This
  * is CRIU's freeze_cgroup on checkpoint. */

@@ -241,6 +241,12 @@ int rootfs_mount_one(struct rootfs_ctx *c, const struct spec_mount *sm, struct e
 		r.source = "/sys";
 		r.bind = r.rbind = 1;
 	}
+	if (c->await_cgroup && !r.bind && (!strcmp(r.type, "cgroup") || !strcmp(r.type, "cgroup2"))) {
+		int (*fn)(void *, struct err *) = c->await_cgroup;
+		c->await_cgroup = NULL;
+		if (fn(c->await_arg, e) < 0)
+			return -1;
+	}
 	if (r.bind)
 		rc = mount_bind(c, &r, e);
 	else if (!strcmp(r.type, "cgroup"))

@@ -31,6 +31,10 @@ struct rootfs_ctx {
 	                            * (fchdir to it for the createContainer hooks); after
 	                            * rootfs_pivot, of the new "/" */
 	int dev_setup;             /* /dev was populated (no spec bind onto /dev) */
+	/* Called once before the first cgroup or cgroup2 mount (which must see the container's
+	 * own cgroup), when set; rootfs_prepare clears it after the call. */
+	int (*await_cgroup)(void *arg, struct err *e);
+	void *await_arg;
 };
 
 /* Fills c from the spec: rootfs = spec_rootfs(s), propagation from linux.rootfsPropagation

@@ -124,7 +124,19 @@ static int parent_sync(struct ctr *c, struct err *e)
 				return -1;
 			break;
 		case SYNC_PID:
+			/* The init goes on mounting while its pid is written into the cgroups
+			 * (the first such write waits for the kernel, ~10 ms); it waits for
+			 * SYNC_CGROUP_JOINED before anything that depends on its cgroup. */
 			if (rt_sync_pid(c, m.val, e) < 0)
+				return -1;
+			if (!c->joined) {
+				if (cgroup_enter(&c->cg, c->pid, e) < 0)
+					return -1;
+				c->joined = 1;
+			}
+			cgroup_warm_end(c->warm);
+			c->warm = 0;
+			if (sync_send(c->sync[0], SYNC_CGROUP_JOINED, 0, NULL, e) < 0)
 				return -1;
 			break;
 		case SYNC_MOUNTS_DONE:
@@ -166,9 +178,15 @@ static int launch(struct ctr *c, struct err *e)
 		close(c->console);
 		c->console = -1;
 	}
-	/* The cgroup before the child runs anything: everything it forks stays inside. */
-	if (cgroup_enter(&c->cg, c->stage1, e) < 0)
-		return -1;
+	/* A new cgroup namespace takes the cgroup the child is in when it unshares: then the
+	 * child joins before it runs anything. Otherwise the init (stage1's child, or stage1)
+	 * joins once its pid is known, while it mounts (parent_sync); stage1 forks nothing
+	 * else and runs no container code. */
+	if (c->clone_flags & CLONE_NEWCGROUP) {
+		if (cgroup_enter(&c->cg, c->stage1, e) < 0)
+			return -1;
+		c->joined = 1;
+	}
 	return parent_sync(c, e);
 }
 
@@ -201,6 +219,14 @@ int rt_create(struct ctr *c, const struct rt_opts *o, struct err *e)
 			       "allocate tty", o->prog);
 	if (ns_plan(&c->spec, &c->ps, &c->clone_flags, c->nsfd, e) < 0 || rootfs_validate(spec_rootfs(&c->spec), e) < 0)
 		return -1;
+	/* The cgroups first: the wait of the first cgroup join (an RCU grace period) then
+	 * starts at once in a helper and runs while the seccomp filter, the state dir and the
+	 * init are made (docs/cgroups.md). mkdir waits for it too, so it comes before. */
+	if (cgroup_paths_for(c->spec.cgroups_path, o->id, &c->cg, e) < 0 ||
+	    cgroup_create(&c->cg, e) < 0)
+		return -1;
+	c->cg_made = 1;
+	c->warm = cgroup_warm_start();
 	/* Compiled here, before anything exists, so a bad profile fails cleanly; the init
 	 * inherits the program and only loads it. */
 	if (seccomp_compile_spec(&c->spec, &c->sc, e) < 0)
@@ -253,10 +279,6 @@ int rt_create(struct ctr *c, const struct rt_opts *o, struct err *e)
 	if (c->fifo < 0)
 		return err_sys(e, "open exec.fifo");
 
-	if (cgroup_paths_for(c->spec.cgroups_path, o->id, &c->cg, e) < 0 ||
-	    cgroup_create(&c->cg, e) < 0)
-		return -1;
-	c->cg_made = 1;
 	for (i = 0; i < (int)c->cg.n; i++)
 		state_kv_set(&c->st.cgroup_paths, &c->st.ncgroup_paths, c->cg.v[i].key,
 			     c->cg.v[i].dir);
@@ -326,6 +348,8 @@ void rt_abort(struct ctr *c)
 void rt_ctr_free(struct ctr *c)
 {
 	int i;
+	cgroup_warm_end(c->warm);
+	c->warm = 0;
 	for (i = 0; i < SPEC_NS_N; i++)
 		if (c->nsfd[i] >= 0)
 			close(c->nsfd[i]);

@@ -361,6 +361,8 @@ static int launch(struct ctr *c, const struct rt_exec_opts *o, struct err *e)
 		err_wrap(e, "error adding pid %d to cgroups", (int)c->stage1);
 		return -1;
 	}
+	cgroup_warm_end(c->warm);
+	c->warm = 0;
 	if (parent_sync(c, e) < 0)
 		return -1;
 	if (c->console_peer >= 0) {
@@ -387,6 +389,7 @@ int rt_exec(const struct rt_exec_opts *o, int dirfd, const struct state *st, int
 	c.sync[0] = c.sync[1] = -1;
 	for (i = 0; i < SPEC_NS_N; i++)
 		c.nsfd[i] = -1;
+	c.warm = cgroup_warm_start();   /* see rt_create */
 	ro.prog = o->prog;
 	ro.id = st->id;
 	ro.preserve_fds = o->preserve_fds;

@@ -169,6 +169,15 @@ int rt_lsm_apply(struct ctr *c, struct err *e)
 	return 0;
 }
 
+/* The parent writes the init's pid into the cgroups while the init mounts; what depends on
+ * the init's own cgroup (a cgroup mount, and everything after the mounts) waits here. */
+static int await_cgroup(void *arg, struct err *e)
+{
+	struct ctr *c = arg;
+	struct sync_msg m;
+	return sync_expect(c->sync[1], SYNC_CGROUP_JOINED, &m, e);
+}
+
 /* No mount namespace: chroot into the rootfs (runc's behaviour), then chdir /. */
 static int chroot_only(struct ctr *c, struct err *e)
 {
@@ -223,13 +232,20 @@ void rt_init(struct ctr *c)
 	}
 	/* Without a mount namespace there is nothing to mount: runc only chroots. */
 	c->rfs.rootfd = -1;
+	c->rfs.await_cgroup = await_cgroup;
+	c->rfs.await_arg = c;
 	if (spec_has_ns(&c->spec, "mount")) {
 		if (rootfs_ctx_init(&c->rfs, &c->spec, &e) < 0)
 			child_die(c, &e);
 		c->rfs.no_pivot = c->o->no_pivot;
+		c->rfs.await_cgroup = await_cgroup;
+		c->rfs.await_arg = c;
 		if (rootfs_prepare(&c->rfs, &e) < 0)
 			child_die(c, &e);
 	}
+	if (c->rfs.await_cgroup && await_cgroup(c, &e) < 0)
+		_exit(1);
+	c->rfs.await_cgroup = NULL;
 	if (sync_send(c->sync[1], SYNC_MOUNTS_DONE, 0, NULL, &e) < 0 ||
 	    sync_expect(c->sync[1], SYNC_HOOKS_DONE, &m, &e) < 0)
 		_exit(1);

@@ -44,6 +44,8 @@ struct ctr {
 	int clone_flags;                /* new namespaces */
 	int nlisten;                    /* LISTEN_FDS passed through */
 	pid_t stage1, pid;
+	pid_t warm;         /* cgroup_warm_start's helper, reaped once the init joined */
+	int joined;         /* the init (or stage1) was written into the cgroups */
 	int state_written;
 	struct rootfs_ctx rfs;           /* child: the rootfs steps (core/rootfs) */
 	char *notify_dir;               /* <state>/notify when NOTIFY_SOCKET is proxied */

@@ -8,11 +8,11 @@
 
 static const char *const names[] = { "?", "GO", "USERMAP_PLS", "USERMAP_ACK", "PID",
 				     "MOUNTS_DONE", "HOOKS_DONE", "READY", "ERROR",
-				     "SECCOMP_FD", "SECCOMP_ACK", "PID_ACK" };
+				     "SECCOMP_FD", "SECCOMP_ACK", "PID_ACK", "CGROUP_JOINED" };
 
 const char *sync_name(int type)
 {
-	return type > 0 && type <= SYNC_PID_ACK ? names[type] : names[0];
+	return type > 0 && type <= SYNC_CGROUP_JOINED ? names[type] : names[0];
 }
 
 int sync_pair(int sv[2], struct err *e)
@@ -56,7 +56,7 @@ int sync_recv(int fd, struct sync_msg *m, struct err *e)
 	if (n == 0)
 		return 0;
 	/* Fixed-size frames only: a short or long frame is a protocol error. */
-	if ((size_t)n != sizeof *m || m->type < SYNC_GO || m->type > SYNC_PID_ACK)
+	if ((size_t)n != sizeof *m || m->type < SYNC_GO || m->type > SYNC_CGROUP_JOINED)
 		return err_set(e, EPROTO, "sync: bad frame (%zd bytes)", n);
 	m->msg[sizeof m->msg - 1] = 0;
 	return 1;

@@ -3,7 +3,8 @@
  * The whole protocol, in order (docs/runtime.md has the reasons):
  *
  *   parent -> child     child -> parent        what happens
- *   SYNC_GO             -                      the parent put the child into the cgroup
+ *   SYNC_GO             -                      the child may start (in the cgroup already
+ *                                              when it makes a cgroup namespace)
  *   -                   SYNC_USERMAP_PLS       child unshared NEWUSER; parent writes
  *   SYNC_USERMAP_ACK    -                        setgroups, gid_map, uid_map
  *   -                   SYNC_PID (val)         the init's pid (host view) after the fork
@@ -11,6 +12,11 @@
  *   SYNC_PID_ACK        -                        the new process waits for it: the fork's
  *                                              parent sends SYNC_PID after the clone, so
  *                                              without it a later frame could overtake it
+ *   SYNC_CGROUP_JOINED  -                        the parent wrote that pid into the cgroups;
+ *                                              the init waits for it before a cgroup mount
+ *                                              and before SYNC_MOUNTS_DONE, and mounts
+ *                                              until then while the join waits on the
+ *                                              kernel (docs/runtime.md)
  *   -                   SYNC_MOUNTS_DONE       rootfs mounted, before pivot; the parent
  *   SYNC_HOOKS_DONE     -                        runs prestart and createRuntime hooks
  *   -                   SYNC_SECCOMP_FD (val)  the filter is loaded with a notify listener:
@@ -40,6 +46,7 @@ enum sync_type {
 	SYNC_SECCOMP_FD,
 	SYNC_SECCOMP_ACK,
 	SYNC_PID_ACK,
+	SYNC_CGROUP_JOINED,
 };
 
 struct sync_msg {
