@@ -95,7 +95,12 @@ int cgroup_layout_parse(struct cgroup_layout *l, const char *mi, struct err *e)
 		if (nf < 7 || dash + 3 >= nf)
 			continue;
 		if (fl[dash + 1] == 7 && !memcmp(f[dash + 1], "cgroup2", 7)) {
-			if (!l->unified) {
+			/* Only where runc looks (unified or hybrid host): a cgroup2 mounted
+			 * elsewhere (a CRIU cgroup yard, a test's scratch mount) is not the
+			 * host's hierarchy. */
+			int std = (fl[4] == 14 && !memcmp(f[4], "/sys/fs/cgroup", 14)) ||
+				  (fl[4] == 22 && !memcmp(f[4], "/sys/fs/cgroup/unified", 22));
+			if (!l->unified && std) {
 				l->unified = unescape(f[4], fl[4]);
 				l->unified_root = unescape(f[3], fl[3]);
 			}

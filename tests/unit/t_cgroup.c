@@ -286,6 +286,19 @@ int main(void)
 		"40 31 0:37 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,name=systemd\n", &e);
 	T_INTEQ(l.mode, CGROUP_V2, "cgroup2 plus only a named v1 hierarchy counts as v2");
 	cgroup_layout_free(&l);
+	cgroup_layout_parse(&l,
+		"50 31 0:40 / /tmp/.criu.cgyard.x rw - cgroup2 none rw\n"
+		"32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n", &e);
+	T_OK(l.mode == CGROUP_V1 && !l.unified,
+	     "a cgroup2 mount outside /sys/fs/cgroup(/unified) is not the unified hierarchy");
+	cgroup_layout_free(&l);
+	cgroup_layout_parse(&l,
+		"50 31 0:40 / /tmp/yard rw - cgroup2 none rw\n"
+		"41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n"
+		"32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n", &e);
+	T_OK(l.mode == CGROUP_HYBRID && l.unified && !strcmp(l.unified, "/sys/fs/cgroup/unified"),
+	     "  /sys/fs/cgroup/unified is taken even after a stray cgroup2 mount");
+	cgroup_layout_free(&l);
 
 	/* this host, checked the way runc decides (statfs) */
 	if (T_OK(cgroup_layout(&l, &e) == 0, "read this host's layout")) {
