@@ -48,6 +48,15 @@ CFLAGS  = -std=gnu11 -Os -g $(WARN) -fPIE -ffunction-sections -fdata-sections \
 # under qemu-riscv64). docs/architectures.md has the sizes and the reasons.
 STATIC_LDFLAGS         = -static-pie -Wl,-z,norelro
 STATIC_LDFLAGS_riscv64 = -static
+# The architectures whose linker packs relative relocations (ld -z pack-relative-relocs,
+# RELR): binutils 2.40 does for x86_64 and i386, and ignores the flag for aarch64 and arm.
+# Their static-pie links start with start/start.c, which applies RELR, in place of musl
+# 1.2.3's rcrt1.o, which cannot (docs/architectures.md, "Self-relocation"). The others keep
+# rcrt1.o and RELA.
+RELR_ARCHES  = x86_64 i386
+# start/start.c runs before any relocation: no stack protector, no libc, no jump tables.
+START_CFLAGS = -std=gnu11 -Os $(WARN) -fPIE -ffreestanding -fno-builtin -fno-stack-protector \
+               -fno-jump-tables -fno-asynchronous-unwind-tables -fno-unwind-tables
 LDFLAGS = $(or $(STATIC_LDFLAGS_$(ARCH)),$(STATIC_LDFLAGS)) -Wl,--gc-sections \
           -Wl,-z,noseparate-code
 # Unit tests built with the host compiler under sanitizers.
