@@ -11,7 +11,7 @@
  *   REL   {offset, info}: the word at offset gets base added (its addend is in place).
  *   RELA  {offset, info, addend}: the word at offset becomes base + addend.
  * REL and RELA entries must be of type `rel_relative` (R_<arch>_RELATIVE); any other type
- * makes them return -1 without applying the rest. */
+ * makes rel_apply return -1 without applying the rest. */
 #ifndef CRBOX_START_RELR_H
 #define CRBOX_START_RELR_H
 
@@ -47,32 +47,19 @@ static inline void relr_apply(uintptr_t base, const uintptr_t *relr, size_t size
 #define RELR_R_TYPE(info) ((info) & 0xffu)
 #endif
 
-/* rel_apply: `size` bytes of REL entries (each `ent` bytes: offset, info) at `rel`. */
+/* rel_apply: `size` bytes of REL entries (each `ent` bytes: offset, info) at `rel`, or with
+ * `addend` set, of RELA entries (offset, info, addend). */
 static inline int rel_apply(uintptr_t base, const uintptr_t *rel, size_t size, size_t ent,
-			    uintptr_t rel_relative)
+			    uintptr_t rel_relative, int addend)
 {
-	if (ent < 2 * sizeof(uintptr_t))
+	if (ent < (addend ? 3 : 2) * sizeof(uintptr_t))
 		return size ? -1 : 0;
 	for (size_t off = 0; off + ent <= size; off += ent) {
 		const uintptr_t *r = (const uintptr_t *)((const char *)rel + off);
+		uintptr_t *where = (uintptr_t *)(base + r[0]);
 		if (RELR_R_TYPE(r[1]) != rel_relative)
 			return -1;
-		*(uintptr_t *)(base + r[0]) += base;
-	}
-	return 0;
-}
-
-/* rela_apply: `size` bytes of RELA entries (each `ent` bytes: offset, info, addend). */
-static inline int rela_apply(uintptr_t base, const uintptr_t *rela, size_t size, size_t ent,
-			     uintptr_t rel_relative)
-{
-	if (ent < 3 * sizeof(uintptr_t))
-		return size ? -1 : 0;
-	for (size_t off = 0; off + ent <= size; off += ent) {
-		const uintptr_t *r = (const uintptr_t *)((const char *)rela + off);
-		if (RELR_R_TYPE(r[1]) != rel_relative)
-			return -1;
-		*(uintptr_t *)(base + r[0]) = base + r[2];
+		*where = base + (addend ? r[2] : *where);
 	}
 	return 0;
 }

@@ -142,9 +142,10 @@ void start_c(uintptr_t *sp)
 	}
 	if (pltrelsz)
 		__builtin_trap();
-	if (relsz && rel_apply(base, (const uintptr_t *)(base + rel), relsz, relent, R_RELATIVE))
+	if (relsz && rel_apply(base, (const uintptr_t *)(base + rel), relsz, relent, R_RELATIVE, 0))
 		__builtin_trap();
-	if (relasz && rela_apply(base, (const uintptr_t *)(base + rela), relasz, relaent, R_RELATIVE))
+	if (relasz &&
+	    rel_apply(base, (const uintptr_t *)(base + rela), relasz, relaent, R_RELATIVE, 1))
 		__builtin_trap();
 	if (relrsz) {
 		if (relrent != sizeof(uintptr_t))

@@ -131,24 +131,24 @@ int main(void)
 	uintptr_t rela[3][3] = {
 		{ off(7), RELATIVE, 0x1000 }, { off(8), RELATIVE, 0 }, { off(9), RELATIVE, 42 }
 	};
-	T_INTEQ(rela_apply(base, &rela[0][0], sizeof(rela), sizeof(rela[0]), RELATIVE), 0,
+	T_INTEQ(rel_apply(base, &rela[0][0], sizeof(rela), sizeof(rela[0]), RELATIVE, 1), 0,
 		"RELA: relative entries accepted");
 	T_OK(img[7] == base + 0x1000 && img[8] == base && img[9] == base + 42 && img[6] == 6,
 	     "RELA: the word becomes base + addend");
 	rela[1][1] = RELATIVE + 1;
-	T_INTEQ(rela_apply(base, &rela[0][0], sizeof(rela), sizeof(rela[0]), RELATIVE), -1,
+	T_INTEQ(rel_apply(base, &rela[0][0], sizeof(rela), sizeof(rela[0]), RELATIVE, 1), -1,
 		"RELA: another type is refused");
-	T_INTEQ(rela_apply(base, &rela[0][0], sizeof(rela), 0, RELATIVE), -1,
+	T_INTEQ(rel_apply(base, &rela[0][0], sizeof(rela), 0, RELATIVE, 1), -1,
 		"RELA: an entry size too small for an entry is refused");
 
 	reset();
 	uintptr_t rel[2][2] = { { off(3), RELATIVE }, { off(4), RELATIVE } };
 	want[3] = want[4] = 1;
-	T_INTEQ(rel_apply(base, &rel[0][0], sizeof(rel), sizeof(rel[0]), RELATIVE), 0,
+	T_INTEQ(rel_apply(base, &rel[0][0], sizeof(rel), sizeof(rel[0]), RELATIVE, 0), 0,
 		"REL: relative entries accepted");
 	T_OK(image_ok(), "REL: the word gets base added");
 	rel[0][1] = 0;
-	T_INTEQ(rel_apply(base, &rel[0][0], sizeof(rel), sizeof(rel[0]), RELATIVE), -1,
+	T_INTEQ(rel_apply(base, &rel[0][0], sizeof(rel), sizeof(rel[0]), RELATIVE, 0), -1,
 		"REL: another type is refused");
 #if UINTPTR_MAX > 0xffffffffu
 	/* ELF64 r_info: the type is the low 32 bits (a symbol index above them). */
@@ -156,7 +156,7 @@ int main(void)
 	rel[0][1] = (uintptr_t)5 << 32 | RELATIVE;
 	rel[1][1] = RELATIVE;
 	want[3] = want[4] = 1;
-	T_INTEQ(rel_apply(base, &rel[0][0], sizeof(rel), sizeof(rel[0]), RELATIVE), 0,
+	T_INTEQ(rel_apply(base, &rel[0][0], sizeof(rel), sizeof(rel[0]), RELATIVE, 0), 0,
 		"REL: ELF64 type from the low 32 bits of r_info");
 #else
 	/* ELF32 r_info: the type is the low 8 bits. */
@@ -164,7 +164,7 @@ int main(void)
 	rel[0][1] = 5 << 8 | RELATIVE;
 	rel[1][1] = RELATIVE;
 	want[3] = want[4] = 1;
-	T_INTEQ(rel_apply(base, &rel[0][0], sizeof(rel), sizeof(rel[0]), RELATIVE), 0,
+	T_INTEQ(rel_apply(base, &rel[0][0], sizeof(rel), sizeof(rel[0]), RELATIVE, 0), 0,
 		"REL: ELF32 type from the low 8 bits of r_info");
 #endif
 	return t_done();
