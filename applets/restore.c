@@ -520,27 +520,6 @@ static int run(struct rst *r, struct err *e)
 		r->workfd = r->dirfd;
 	}
 	state_from_spec(&r->st, &r->spec, r->id);
-	if (cgroup_paths_for(r->spec.cgroups_path, r->id, &r->cg, e) < 0 ||
-	    cgroup_create(&r->cg, e) < 0)
-		goto out;
-	if (cgroup_frozen(&r->cg, e) == 1) {
-		err_set(e, 0, "container's cgroup %s is frozen", cgroup_freezer_dir(&r->cg));
-		goto out;
-	}
-	{
-		pid_t *pids = NULL;
-		size_t n = 0;
-		if (cgroup_pids(&r->cg, &pids, &n, e) < 0)
-			goto out;
-		free(pids);
-		if (n) {
-			err_set(e, 0, "container's cgroup is not empty: %zu process(es) found", n);
-			goto out;
-		}
-	}
-	/* The wait of criu's cgroup join starts here, in a helper, and runs while the mounts
-	 * and the request are made and criu starts (docs/cgroups.md). */
-	r->warm = cgroup_warm_start();
 	if (mount_criu_root(r->statedir, spec_rootfs(&r->spec), &r->criu_root, e) < 0)
 		goto out;
 	if (mount_prepare_restore(r->criu_root, &r->spec, e) < 0)
@@ -559,6 +538,27 @@ static int run(struct rst *r, struct err *e)
 	r->criu_started = 1;
 	if (swrk_start(&r->sw, g.criu, use_stdio ? stdio : NULL, r->nsfd, r->nns, e) < 0)
 		goto out;
+	/* The cgroups after criu's spawn: mkdir waits for the grace period the warm-up helper
+	 * (started before preflight) is paying, while criu execs and loads (docs/cgroups.md).
+	 * criu only reads its socket until the request comes. */
+	if (cgroup_paths_for(r->spec.cgroups_path, r->id, &r->cg, e) < 0 ||
+	    cgroup_create(&r->cg, e) < 0)
+		goto out;
+	if (cgroup_frozen(&r->cg, e) == 1) {
+		err_set(e, 0, "container's cgroup %s is frozen", cgroup_freezer_dir(&r->cg));
+		goto out;
+	}
+	{
+		pid_t *pids = NULL;
+		size_t n = 0;
+		if (cgroup_pids(&r->cg, &pids, &n, e) < 0)
+			goto out;
+		free(pids);
+		if (n) {
+			err_set(e, 0, "container's cgroup is not empty: %zu process(es) found", n);
+			goto out;
+		}
+	}
 	/* criu joins the container cgroup before the request: the restored tasks are created
 	 * there, and cg_root tells CRIU where that is. */
 	if (cgroup_enter(&r->cg, r->sw.pid, e) < 0)
@@ -728,6 +728,9 @@ int restore_main(int argc, char **argv)
 	if (r.o.import && rst_import(&ri, r.o.import, r.o.work_path, g.root, r.o.keep_image,
 				     r.o.bundle, &r.o.image_path, &e) < 0)
 		goto fail_early;
+	/* The wait of criu's cgroup join starts now, in a helper, and runs while the images
+	 * are checked, the criu root mounted, the request built and criu started. */
+	r.warm = cgroup_warm_start();
 	if (preflight(&r, &e) < 0)
 		goto fail_early;
 	if (!r.o.no_subreaper && proc_subreaper(1, &e) < 0)
@@ -799,6 +802,7 @@ int restore_main(int argc, char **argv)
 	return foreground(&r, sfd);
 
 fail_early:
+	cgroup_warm_end(r.warm);
 	report(&e);
 	rst_import_done(&ri, 0);
 	return 1;
