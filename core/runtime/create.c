@@ -98,6 +98,21 @@ int rt_run_hooks(const struct spec *s, const struct state *st, int kind, const c
 	return rc;
 }
 
+/* Makes the container's cgroups and writes pid into them (the container's first process:
+ * stage 1 before GO when it makes a cgroup namespace, else the init while it mounts). */
+static int cgroup_join(struct ctr *c, pid_t pid, struct err *e)
+{
+	c->cg_made = 1;     /* rt_abort removes what cgroup_create made, even in part */
+	if (cgroup_create(&c->cg, e) < 0)
+		return -1;
+	if (cgroup_enter(&c->cg, pid, e) < 0)
+		return -1;
+	c->joined = 1;
+	cgroup_warm_end(c->warm);
+	c->warm = 0;
+	return 0;
+}
+
 /* The parent's half of the protocol, until SYNC_READY. */
 static int parent_sync(struct ctr *c, struct err *e)
 {
@@ -129,13 +144,8 @@ static int parent_sync(struct ctr *c, struct err *e)
 			 * SYNC_CGROUP_JOINED before anything that depends on its cgroup. */
 			if (rt_sync_pid(c, m.val, e) < 0)
 				return -1;
-			if (!c->joined) {
-				if (cgroup_enter(&c->cg, c->pid, e) < 0)
-					return -1;
-				c->joined = 1;
-			}
-			cgroup_warm_end(c->warm);
-			c->warm = 0;
+			if (!c->joined && cgroup_join(c, c->pid, e) < 0)
+				return -1;
 			if (sync_send(c->sync[0], SYNC_CGROUP_JOINED, 0, NULL, e) < 0)
 				return -1;
 			break;
@@ -182,11 +192,8 @@ static int launch(struct ctr *c, struct err *e)
 	 * child joins before it runs anything. Otherwise the init (stage1's child, or stage1)
 	 * joins once its pid is known, while it mounts (parent_sync); stage1 forks nothing
 	 * else and runs no container code. */
-	if (c->clone_flags & CLONE_NEWCGROUP) {
-		if (cgroup_enter(&c->cg, c->stage1, e) < 0)
-			return -1;
-		c->joined = 1;
-	}
+	if ((c->clone_flags & CLONE_NEWCGROUP) && cgroup_join(c, c->stage1, e) < 0)
+		return -1;
 	return parent_sync(c, e);
 }
 
@@ -204,6 +211,10 @@ int rt_create(struct ctr *c, const struct rt_opts *o, struct err *e)
 		c->nsfd[i] = -1;
 	if (lf && lp && atoi(lp) == getpid() && atoi(lf) > 0)
 		c->nlisten = atoi(lf);
+	/* The wait of the first cgroup join (an RCU grace period, ~10 ms) starts now in a
+	 * helper and runs while the spec is read, the state dir made and the init mounts
+	 * (docs/cgroups.md). */
+	c->warm = cgroup_warm_start();
 
 	if (o->bundle && *o->bundle && chdir(o->bundle) < 0)
 		return err_sys(e, "chdir %s", o->bundle);
@@ -219,14 +230,10 @@ int rt_create(struct ctr *c, const struct rt_opts *o, struct err *e)
 			       "allocate tty", o->prog);
 	if (ns_plan(&c->spec, &c->ps, &c->clone_flags, c->nsfd, e) < 0 || rootfs_validate(spec_rootfs(&c->spec), e) < 0)
 		return -1;
-	/* The cgroups first: the wait of the first cgroup join (an RCU grace period) then
-	 * starts at once in a helper and runs while the seccomp filter, the state dir and the
-	 * init are made (docs/cgroups.md). mkdir waits for it too, so it comes before. */
-	if (cgroup_paths_for(c->spec.cgroups_path, o->id, &c->cg, e) < 0 ||
-	    cgroup_create(&c->cg, e) < 0)
+	/* The cgroup paths now; the dirs are made just before the join (cgroup_join), since
+	 * mkdir waits for the grace period the warm-up helper started above. */
+	if (cgroup_paths_for(c->spec.cgroups_path, o->id, &c->cg, e) < 0)
 		return -1;
-	c->cg_made = 1;
-	c->warm = cgroup_warm_start();
 	/* Compiled here, before anything exists, so a bad profile fails cleanly; the init
 	 * inherits the program and only loads it. */
 	if (seccomp_compile_spec(&c->spec, &c->sc, e) < 0)
