@@ -130,6 +130,7 @@ struct rst {
 	int state_written;
 	int criu_started;              /* criu was spawned: its yard may need sweeping */
 	pid_t warm;                    /* cgroup_warm_start's helper until criu joined */
+	int cg_entered;                /* criu joined the cgroups: what is in them is ours */
 	struct swrk_version ver;
 	char *dump_desc[3];            /* descriptors.json: stdio at dump time */
 	CriuOpts opts;                 /* the RESTORE request's options, built in two steps */
@@ -303,7 +304,9 @@ static void cleanup(struct rst *r)
 	r->warm = 0;
 	if (r->st.pid > 0)
 		kill(r->st.pid, SIGKILL);
-	if (r->cg.n)
+	/* Only once criu joined: before that a process in the cgroup is someone else's (the
+	 * "not empty" refusal) and must survive the failed restore. */
+	if (r->cg.n && r->cg_entered)
 		cgroup_kill_all(&r->cg, 3000, &e);
 	swrk_abort(&r->sw, SIGKILL);
 	/* Restored tasks are our children (rst_sibling): reap them, criu is reaped already. */
@@ -561,6 +564,7 @@ static int run(struct rst *r, struct err *e)
 	}
 	/* criu joins the container cgroup before the request: the restored tasks are created
 	 * there, and cg_root tells CRIU where that is. */
+	r->cg_entered = 1;   /* even in part: criu may be in some of them */
 	if (cgroup_enter(&r->cg, r->sw.pid, e) < 0)
 		goto out;
 	cgroup_warm_end(r->warm);

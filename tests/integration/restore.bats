@@ -494,6 +494,31 @@ restored_from() {
 	assert_no_leftovers ct
 }
 
+@test "restore refuses a cgroup that holds someone else's process, and leaves that process alone" {
+	make_bundle "$BUNDLE"
+	c=$(ckpt_runc ct)
+	save_image_sums "$IMAGES" "$ROOT/sums"
+	# A process of someone else's in the container's devices cgroup (the one crbox lists).
+	d=/sys/fs/cgroup/devices$CG_PATH
+	mkdir -p "$d"
+	sleep 1000 </dev/null >/dev/null 2>&1 &
+	other=$!
+	echo "$other" >"$d/cgroup.procs"
+	run -1 crbox restore -d --image-path "$IMAGES" --bundle "$BUNDLE" ct
+	[[ $output == *"container's cgroup is not empty: 1 process(es) found"* ]]
+	# It is still alive and still there; no criu and no state are left.
+	kill -0 "$other"
+	grep -qx "$other" "$d/cgroup.procs"
+	run pgrep -f "criu swrk"
+	[ "$status" -ne 0 ]
+	[ ! -e "$ROOT/crbox/ct" ]
+	assert_image_sums "$IMAGES" "$ROOT/sums"
+	kill -9 "$other"
+	wait "$other" 2>/dev/null || true
+	rmdir "$d"
+	assert_no_leftovers ct
+}
+
 @test "restore fails cleanly: criu killed in the middle of a restore" {
 	make_bundle "$BUNDLE"
 	c=$(ckpt_runc ct)
