@@ -141,6 +141,46 @@ msg() {
 	[ "$status" -eq 0 ]
 }
 
+@test "the init is in the container's cgroup in every hierarchy; with a cgroup namespace it sees its root" {
+	# Without a cgroup namespace the parent writes the init's pid while the init mounts;
+	# with one, stage 1 joins before it unshares. Both must end with the init inside.
+	make_bundle "$ROOT/b"
+	crbox_create g1
+	local pid line n=0
+	pid=$(cat "$ROOT/g1.pid")
+	while IFS= read -r line; do
+		[[ $line == *":$CG_PATH" ]] || { echo "not in $CG_PATH: $line"; return 1; }
+		n=$((n + 1))
+	done </proc/"$pid"/cgroup
+	[ "$n" -ge 2 ]
+	grep -qx "$pid" "/sys/fs/cgroup/pids$CG_PATH/cgroup.procs"
+	# The v1 cgroup mount inside binds the init's own cgroup dirs.
+	crbox start g1
+	run crbox exec g1 cat /sys/fs/cgroup/pids/cgroup.procs
+	[ "$status" -eq 0 ]
+	grep -qx 1 <<<"$output"
+	crbox delete -f g1
+	assert_no_leftovers g1
+
+	make_bundle "$ROOT/b2"
+	set_cfg '.linux.namespaces += [{"type": "cgroup"}]'
+	crbox_create g2
+	pid=$(cat "$ROOT/g2.pid")
+	n=0
+	while IFS= read -r line; do
+		[[ $line == *":$CG_PATH" ]] || { echo "not in $CG_PATH: $line"; return 1; }
+		n=$((n + 1))
+	done </proc/"$pid"/cgroup
+	[ "$n" -ge 2 ]
+	crbox start g2
+	run crbox exec g2 cat /proc/self/cgroup
+	[ "$status" -eq 0 ]
+	# Seen from inside, every hierarchy's path is the namespace's root.
+	[ -z "$(grep -v ':/$' <<<"$output")" ]
+	crbox delete -f g2
+	assert_no_leftovers g2
+}
+
 @test "kill --all reaches every process of the container" {
 	make_bundle "$ROOT/b" /bin/sh -c 'sleep 1000 & echo $! > /bg; while :; do sleep 0.2; done'
 	crbox_run_d ka
