@@ -244,6 +244,34 @@ static void v2_real(void)
 	cgroup_layout_free(&l);
 }
 
+/* cgroup_warm_start: as root a helper that changes nothing and is reaped; else none. */
+static void warm(void)
+{
+	char before[4096] = "", after[4096] = "";
+	int fd, st;
+	ssize_t n;
+	pid_t pid;
+
+	fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, before, sizeof before - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	pid = cgroup_warm_start();
+	if (geteuid() != 0) {
+		T_INTEQ(pid, 0, "warm-up: no helper when not root");
+		return;
+	}
+	T_OK(pid > 0, "warm-up: a helper as root");
+	cgroup_warm_end(pid);
+	T_OK(waitpid(pid, &st, WNOHANG) < 0 && errno == ECHILD, "  reaped by cgroup_warm_end");
+	cgroup_warm_end(0);
+	fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && n > 0 && read(fd, after, sizeof after - 1) > 0)
+		T_STREQ(after, before, "  this process's cgroups are unchanged");
+	if (fd >= 0)
+		close(fd);
+}
+
 int main(void)
 {
 	struct cgroup_layout l;
@@ -605,5 +633,6 @@ int main(void)
 	}
 	v2_real();
 	compare_with_runc();
+	warm();
 	return t_done();
 }
