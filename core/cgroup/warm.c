@@ -65,6 +65,9 @@ pid_t cgroup_warm_start(void)
 		if (fd >= 0 && write(fd, "0", 1) < 0) {
 			/* nothing to do: this only ever saves time */
 		}
+		if (fd >= 0)
+			close(fd);
+		free(procs);
 		_exit(0);
 	}
 }
