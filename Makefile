@@ -31,22 +31,6 @@ QEMU      := env ASAN_OPTIONS=detect_leaks=0 CRBOX_TEST_EMULATOR=qemu-$(QEMU_$(A
 SAN_CFLAGS := $(SAN_CFLAGS_$(ARCH))
 SAN_LDFLAGS := $(SAN_LDFLAGS_$(ARCH))
 endif
-# The static-pie start code with packed relative relocations (start/start.c), on the
-# RELR_ARCHES of config.mk: a second specs file, read after musl's, names start/start.o
-# where musl's startfile names rcrt1.o (crti.o, crtbeginS.o, crtendS.o and crtn.o stay as
-# they were), and the linker packs the relative relocations (-z pack-relative-relocs).
-# Every musl static-pie link takes it: crbox, the unit tests, the tools.
-START_OBJ   :=
-START_SPECS :=
-RELR_LDFLAGS :=
-ifneq ($(filter $(ARCH),$(RELR_ARCHES)),)
-ifneq ($(filter -static-pie,$(LDFLAGS)),)
-START_OBJ   := $(B)/start/start.o
-START_SPECS := $(B)/start/start.specs
-RELR_LDFLAGS := -specs=$(START_SPECS) -Wl,-z,pack-relative-relocs
-endif
-endif
-START    := $(START_OBJ) $(START_SPECS)
 CORE_SRC := $(sort $(wildcard core/*.c core/*/*.c))
 APP_SRC  := $(sort $(wildcard applets/*.c))
 PB_SRC   := $(sort $(wildcard vendor-proto/*.pb-c.c))
@@ -106,35 +90,22 @@ $(B)/obj/applets/main.o $(B)/plain/applets/main.o $(B)/obj/applets/features.o $(
 # CFLAGS or LDFLAGS on the command line), so that what depends on them is rebuilt.
 $(B)/.flags: FORCE
 	@mkdir -p $(@D)
-	@echo '$(CC) $(CFLAGS) $(LTO) $(LDFLAGS) $(RELR_LDFLAGS) $(START_CFLAGS)' > $@.tmp
+	@echo '$(CC) $(CFLAGS) $(LTO) $(LDFLAGS)' > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 $(B)/obj/%.o: %.c $(B)/include/protobuf-c/protobuf-c.h $(B)/.flags | $(DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LTO) $(INC) $(DEFS) -MMD -MP -c -o $@ $<
 
-# start.o: freestanding and without LTO, since it runs before its own relocations.
-$(B)/start/start.o: start/start.c start/relr.h $(B)/.flags | $(DEPS)
-	@mkdir -p $(@D)
-	$(CC) $(START_CFLAGS) -I. -c -o $@ $<
-# musl's startfile spec with rcrt1.o replaced by start.o (an error if there is none).
-$(B)/start/start.specs: $(B)/.flags | $(DEPS)
-	@mkdir -p $(@D)
-	@sed -n '/^\*startfile:/,/^$$/p' $(MUSL_DIR)/musl-gcc.specs | \
-		sed 's|[^ ]*/rcrt1\.o|$(abspath $(START_OBJ))|' >$@.tmp
-	@grep -q '$(abspath $(START_OBJ))' $@.tmp || \
-		{ echo "error: no rcrt1.o in $(MUSL_DIR)/musl-gcc.specs" >&2; rm -f $@.tmp; exit 1; }
-	@mv $@.tmp $@
+$(B)/crbox.unstripped: $(OBJ) $(PROTOBUF_C_A) $(B)/.flags
+	$(CC) $(CFLAGS) $(LTO) $(LDFLAGS) -o $@ $(OBJ) $(PROTOBUF_C_A)
 
-$(B)/crbox.unstripped: $(OBJ) $(PROTOBUF_C_A) $(START) $(B)/.flags
-	$(CC) $(CFLAGS) $(LTO) $(LDFLAGS) $(RELR_LDFLAGS) -o $@ $(OBJ) $(PROTOBUF_C_A)
-
-# Static means: no program interpreter and no needed shared library (a static-pie has a
-# dynamic section of its own, for its self-relocation, but needs nothing).
+# Fully static: no program interpreter, no needed library, no dynamic section at all (no
+# self-relocation either: the kernel maps it where it was linked).
 $(B)/crbox: $(B)/crbox.unstripped
 	$(STRIP) -s -R .comment -R '.note*' -o $@ $<
-	@if readelf -d $@ | grep -q NEEDED || readelf -l $@ | grep -q INTERP; then \
-		echo "error: $@ is not fully static" >&2; rm -f $@; exit 1; fi
+	@if readelf -l $@ | grep -qE 'INTERP|DYNAMIC' || ! readelf -d $@ | grep -q 'no dynamic section'; then \
+		echo "error: $@ is not fully static (it has a dynamic section)" >&2; rm -f $@; exit 1; fi
 
 size: $(B)/crbox
 	@sz=$$(stat -c %s $(B)/crbox); \
@@ -164,10 +135,9 @@ $(B)/unit-asan/%: tests/unit/%.c $(LIB_ASAN) $(SAN_PBC) tests/unit/t.h
 	@mkdir -p $(@D)
 	$(HOSTCC) $(SAN_CFLAGS) $(SAN_LDFLAGS) $(INC) $(DEFS) -o $@ $< $(LIB_ASAN) $(SAN_LIBS)
 
-$(B)/unit-musl/%: tests/unit/%.c $(LIB_MUSL) $(PROTOBUF_C_A) $(START) tests/unit/t.h
+$(B)/unit-musl/%: tests/unit/%.c $(LIB_MUSL) $(PROTOBUF_C_A) tests/unit/t.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(INC) $(DEFS) $(LDFLAGS) $(RELR_LDFLAGS) -o $@ $< $(LIB_MUSL) \
-		$(PROTOBUF_C_A)
+	$(CC) $(CFLAGS) $(INC) $(DEFS) $(LDFLAGS) -o $@ $< $(LIB_MUSL) $(PROTOBUF_C_A)
 
 # Cross builds run their tests under qemu-user (RUN, given to the runner as UNIT_RUNNER).
 unit-bins: $(UNIT_ASAN) $(UNIT_MUSL)
@@ -212,10 +182,9 @@ $(B)/tools/%: tests/tools/%.c
 # Tools that call core/ link it statically with musl (rootfs-probe runs core/rootfs/ on a
 # bundle; seccomp-tool also runs inside a busybox container).
 CORE_TOOLS := $(B)/tools/rootfs-probe $(B)/tools/seccomp-tool
-$(CORE_TOOLS): $(B)/tools/%: tests/tools/%.c tests/unit/sc_interp.h $(LIB_MUSL) $(START)
+$(CORE_TOOLS): $(B)/tools/%: tests/tools/%.c tests/unit/sc_interp.h $(LIB_MUSL)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(INC) $(DEFS) $(LDFLAGS) $(RELR_LDFLAGS) -o $@ $< $(LIB_MUSL) \
-		$(PROTOBUF_C_A)
+	$(CC) $(CFLAGS) $(INC) $(DEFS) $(LDFLAGS) -o $@ $< $(LIB_MUSL) $(PROTOBUF_C_A)
 tools: $(TOOLS)
 
 # bench/ programs (bench/run.sh): the timing/RSS harness (host cc) and the static workload.

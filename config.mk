@@ -2,18 +2,16 @@
 VERSION      = 0.1.0
 OCI_VERSION  = 1.0.2-dev
 # The compiler that the musl specs of the host architecture turn into a musl one (the
-# Makefile adds -specs=...; see its ARCH notes). Debian's musl-gcc wrapper cannot link the
-# -static-pie binary (its specs always start with Scrt1.o, not rcrt1.o).
+# Makefile adds -specs=...; see its ARCH notes): one mechanism for the host and every cross
+# architecture.
 MUSL_CC      = cc
 HOSTCC       = cc
 PREFIX       = /usr/local
 DESTDIR      =
 # Stripped size budget of build/crbox, in bytes (make size fails above it), for every
-# architecture. 420 KiB: the largest build (aarch64, static-pie, 422312 bytes) plus a little
-# room. aarch64 keeps musl's rcrt1.o and 24-byte RELA relocations (binutils 2.40 cannot pack
-# them for aarch64); x86_64 (379360) and i386 (396024) pack theirs (RELR, start/start.c), so
-# x86_64 is under the 400 KiB goal as static-pie (docs/architectures.md).
-SIZE_BUDGET  = 430080
+# architecture. 400 KiB: the largest build (i386, 395428 bytes, fully static) plus a little
+# room; x86_64 is 377992 (docs/architectures.md).
+SIZE_BUDGET  = 409600
 # Third-party sources (musl for cross builds, the protobuf-c runtime) are taken from Debian
 # bookworm's packages at build time by scripts/build-deps.sh and cached here.
 CRBOX_CACHE  = /var/cache/crbox
@@ -42,23 +40,13 @@ LTO     = -flto=auto -ffat-lto-objects
 CFLAGS  = -std=gnu11 -Os -g $(WARN) -fPIE -ffunction-sections -fdata-sections \
           -fno-asynchronous-unwind-tables -fno-unwind-tables -fstack-protector-strong \
           -D_GNU_SOURCE -DNDEBUG
-# -static-pie: the binary is position independent and self-relocating (rcrt1.o), so the
-# kernel loads it at a random address. -z norelro: musl's static-pie start code applies
-# no RELRO, and the RELRO segment's page alignment costs up to 48 KiB on aarch64's 64 KiB
-# pages. riscv64 links plain -static: its static-pie build crashes (crbox check segfaults
-# under qemu-riscv64). docs/architectures.md has the sizes and the reasons.
-STATIC_LDFLAGS         = -static-pie -Wl,-z,norelro
-STATIC_LDFLAGS_riscv64 = -static
-# The architectures whose linker packs relative relocations (ld -z pack-relative-relocs,
-# RELR): binutils 2.40 does for x86_64 and i386, and ignores the flag for aarch64 and arm.
-# Their static-pie links start with start/start.c, which applies RELR, in place of musl
-# 1.2.3's rcrt1.o, which cannot (docs/architectures.md, "Self-relocation"). The others keep
-# rcrt1.o and RELA.
-RELR_ARCHES  = x86_64 i386
-# start/start.c runs before any relocation: no stack protector, no libc, no jump tables.
-START_CFLAGS = -std=gnu11 -Os $(WARN) -fPIE -ffreestanding -fno-builtin -fno-stack-protector \
-               -fno-jump-tables -fno-asynchronous-unwind-tables -fno-unwind-tables
-LDFLAGS = $(or $(STATIC_LDFLAGS_$(ARCH)),$(STATIC_LDFLAGS)) -Wl,--gc-sections \
+# Fully static on every architecture: no program interpreter, no shared library, no dynamic
+# section, no self-relocation (the kernel maps the binary where it was linked). -z norelro:
+# nothing in a static musl binary applies RELRO, and its segment's page alignment would
+# cost up to 48 KiB on aarch64's 64 KiB pages. docs/architectures.md has the sizes and why
+# not static-pie.
+STATIC_LDFLAGS = -static -Wl,-z,norelro
+LDFLAGS = $(STATIC_LDFLAGS) -Wl,--gc-sections \
           -Wl,-z,noseparate-code
 # Unit tests built with the host compiler under sanitizers.
 SAN_CFLAGS = -std=gnu11 -O1 -g $(WARN) -D_GNU_SOURCE -fsanitize=address,undefined \
